@@ -1,0 +1,44 @@
+"""The menu of each role. Modules add their entries here as they arrive."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from campusflow.core.roles import ACCOUNT_MANAGERS, AUDIT_READERS, PEOPLE_READERS, SCHOOL_MANAGERS, Role
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    label: str | Promise
+    url_name: str
+    roles: frozenset[Role] | None = None  # None: every signed-in role
+    icon: str = "circle"
+
+
+ENTRIES: list[NavEntry] = [
+    NavEntry(_("首页"), "core:home", icon="house"),
+    NavEntry(_("学生"), "orgs:student_list", PEOPLE_READERS, icon="people"),
+    NavEntry(_("教师"), "orgs:teacher_list", PEOPLE_READERS - {Role.ENTERPRISE_MENTOR}, icon="person-badge"),
+    NavEntry(_("企业导师"), "orgs:mentor_list", PEOPLE_READERS, icon="briefcase"),
+    NavEntry(_("院系配置"), "orgs:unit_list", SCHOOL_MANAGERS | {Role.PROVINCIAL_ADMIN}, icon="diagram-3"),
+    NavEntry(_("账号管理"), "accounts:user_list", ACCOUNT_MANAGERS, icon="person-gear"),
+    NavEntry(_("年度承诺书"), "orgs:commitment_list", SCHOOL_MANAGERS | {Role.PROVINCIAL_ADMIN}, icon="file-earmark-check"),
+    NavEntry(_("审计日志"), "core:audit_list", AUDIT_READERS, icon="journal-text"),
+]
+
+
+def menu_for(user: Any, current_path: str) -> list[dict[str, Any]]:
+    role = user.role
+    items = []
+    for entry in ENTRIES:
+        if entry.roles is not None and role not in entry.roles:
+            continue
+        url = reverse(entry.url_name)
+        active = current_path == url if url == "/" else current_path.startswith(url)
+        items.append({"label": entry.label, "url": url, "icon": entry.icon, "active": active})
+    return items

@@ -1,0 +1,14 @@
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from campusflow.api import api
+from campusflow.core.access import public
+
+urlpatterns = [
+    path("", include("campusflow.core.urls")),
+    path("accounts/", include("campusflow.accounts.urls")),
+    path("org/", include("campusflow.orgs.urls")),
+    path("api/", api.urls),
+    path("captcha/", include("captcha.urls")),
+    path("i18n/setlang/", public(set_language), name="set_language"),
+]
