@@ -34,7 +34,7 @@ PRODUCTION = ENVIRONMENT == "production"
 DEBUG = env_bool("DEBUG", not PRODUCTION)
 TESTING = env_bool("CAMPUSFLOW_TESTING", False)
 
-_DEV_SECRET = "campusflow-development-only-secret-key-never-use-in-production-0123456789"
+_DEV_SECRET = "campusflow-development-only-secret-key-never-use-in-production-0123456789"  # noqa: S105 - development only; production refuses to start without SECRET_KEY
 SECRET_KEY = os.environ.get("SECRET_KEY", "" if PRODUCTION else _DEV_SECRET)
 if PRODUCTION and not SECRET_KEY:
     raise RuntimeError("SECRET_KEY must be set when CAMPUSFLOW_ENV=production")
@@ -119,7 +119,8 @@ else:
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,
                 "init_command": (
-                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=20000;"
+                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+                    "PRAGMA foreign_keys=ON; PRAGMA busy_timeout=20000;"
                 ),
             },
         }

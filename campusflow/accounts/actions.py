@@ -189,7 +189,10 @@ def grant_role(*, actor: User, user: User, role: Role, unit: OrgUnit | None) -> 
         if not created:
             raise ActionError(_("该账号已在此单位拥有此角色。"), field="role")
         audit.record(
-            "accounts.grant_role", actor=actor, target=user, school=unit.school_id if unit else None,
+            "accounts.grant_role",
+            actor=actor,
+            target=user,
+            school=unit.school_id if unit else None,
             data={"role": str(role), "unit": unit.name if unit else ""},
         )
     return assignment
@@ -203,7 +206,9 @@ def revoke_role(*, actor: User, assignment: RoleAssignment) -> None:
         if user.roles.count() <= 1:
             raise ActionError(_("账号至少需要保留一个角色；如需停用请使用“停用账号”。"))
         audit.record(
-            "accounts.revoke_role", actor=actor, target=user,
+            "accounts.revoke_role",
+            actor=actor,
+            target=user,
             school=assignment.unit.school_id if assignment.unit else None,
             data={"role": assignment.role, "unit": assignment.unit.name if assignment.unit else ""},
         )
@@ -430,8 +435,9 @@ def change_password(
     _check_new_password(actor, new_password, confirm_password)
     with transaction.atomic():
         _set_permanent_password(actor, new_password)
-        actor.save(update_fields=["password", "must_change_password", "temporary_password_expires_at",
-                                  "password_changed_at"])
+        actor.save(
+            update_fields=["password", "must_change_password", "temporary_password_expires_at", "password_changed_at"]
+        )
         audit.record("accounts.change_password", actor=actor, target=actor, school=actor.school_id)
     # Other sessions end; this one continues with a fresh hash.
     keep = request.session.session_key
@@ -474,9 +480,7 @@ def request_password_reset(*, username: str, phone: str) -> None:
     send_sms_code(phone=phone, purpose=SmsCode.Purpose.RESET_PASSWORD, user=user)
 
 
-def reset_password_with_code(
-    *, username: str, phone: str, code: str, new_password: str, confirm_password: str
-) -> None:
+def reset_password_with_code(*, username: str, phone: str, code: str, new_password: str, confirm_password: str) -> None:
     user = _account_for_reset(username, phone)
     if user is None:
         # Same message as a wrong code: the form must not reveal which part was wrong.
@@ -585,7 +589,11 @@ def create_api_token(*, actor: User, name: str, role: RoleAssignment, days: int 
     token = "cf_" + secrets.token_urlsafe(32)
     with transaction.atomic():
         ApiToken.objects.create(
-            user=actor, name=name, prefix=token[:10], digest=token_digest(token), role=role,
+            user=actor,
+            name=name,
+            prefix=token[:10],
+            digest=token_digest(token),
+            role=role,
             expires_at=timezone.now() + timedelta(days=days),
         )
         audit.record("accounts.create_token", actor=actor, target=actor, school=actor.school_id, data={"name": name})
@@ -600,5 +608,6 @@ def revoke_api_token(*, actor: User, token_id: Any) -> None:
     with transaction.atomic():
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
-        audit.record("accounts.revoke_token", actor=actor, target=actor, school=actor.school_id,
-                     data={"name": token.name})
+        audit.record(
+            "accounts.revoke_token", actor=actor, target=actor, school=actor.school_id, data={"name": token.name}
+        )

@@ -41,9 +41,13 @@ class LoginForm(forms.Form):
 
 class ActivationForm(forms.Form):
     full_name = _text(_("姓名"), max_length=50)
-    email = forms.EmailField(label=_("电子邮箱"), required=False, widget=forms.EmailInput(attrs={"class": "form-control"}))
+    email = forms.EmailField(
+        label=_("电子邮箱"), required=False, widget=forms.EmailInput(attrs={"class": "form-control"})
+    )
     phone = _text(_("手机号码"), max_length=20, attrs={"inputmode": "tel", "autocomplete": "tel"})
-    code = _text(_("短信验证码"), max_length=10, required=False, attrs={"inputmode": "numeric", "autocomplete": "one-time-code"})
+    code = _text(
+        _("短信验证码"), max_length=10, required=False, attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}
+    )
     new_password1 = _password(_("新密码"), required=False)
     new_password2 = _password(_("确认新密码"), required=False)
 
@@ -71,46 +75,60 @@ class PhoneChangeForm(forms.Form):
 class AccountForm(forms.Form):
     username = _text(_("用户名（学号/工号）"), max_length=150)
     full_name = _text(_("姓名"), max_length=50)
-    email = forms.EmailField(label=_("电子邮箱"), required=False, widget=forms.EmailInput(attrs={"class": "form-control"}))
+    email = forms.EmailField(
+        label=_("电子邮箱"), required=False, widget=forms.EmailInput(attrs={"class": "form-control"})
+    )
     role = forms.ChoiceField(label=_("角色"), widget=forms.Select(attrs={"class": "form-select"}))
     unit = forms.ModelChoiceField(
-        label=_("所在单位"), queryset=OrgUnit.objects.none(), required=False,
+        label=_("所在单位"),
+        queryset=OrgUnit.objects.none(),
+        required=False,
         widget=forms.Select(attrs={"class": "form-select"}),
     )
 
     def __init__(self, *args: Any, roles: list[Role], units: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["role"].choices = [(r.value, r.label) for r in roles]
-        self.fields["unit"].queryset = units
+        self.fields["role"].choices = [(r.value, r.label) for r in roles]  # type: ignore[attr-defined]
+        self.fields["unit"].queryset = units  # type: ignore[attr-defined]
 
 
 class AccountEditForm(forms.Form):
     full_name = _text(_("姓名"), max_length=50)
-    email = forms.EmailField(label=_("电子邮箱"), required=False, widget=forms.EmailInput(attrs={"class": "form-control"}))
+    email = forms.EmailField(
+        label=_("电子邮箱"), required=False, widget=forms.EmailInput(attrs={"class": "form-control"})
+    )
 
 
 class GrantRoleForm(forms.Form):
     role = forms.ChoiceField(label=_("角色"), widget=forms.Select(attrs={"class": "form-select"}))
     unit = forms.ModelChoiceField(
-        label=_("所在单位"), queryset=OrgUnit.objects.none(), required=False,
+        label=_("所在单位"),
+        queryset=OrgUnit.objects.none(),
+        required=False,
         widget=forms.Select(attrs={"class": "form-select"}),
     )
 
     def __init__(self, *args: Any, roles: list[Role], units: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["role"].choices = [(r.value, r.label) for r in roles]
-        self.fields["unit"].queryset = units
+        self.fields["role"].choices = [(r.value, r.label) for r in roles]  # type: ignore[attr-defined]
+        self.fields["unit"].queryset = units  # type: ignore[attr-defined]
 
 
 class TokenForm(forms.Form):
     name = _text(_("令牌名称"), max_length=100)
     role = forms.ModelChoiceField(
-        label=_("以此角色调用"), queryset=RoleAssignment.objects.none(), widget=forms.Select(attrs={"class": "form-select"})
+        label=_("以此角色调用"),
+        queryset=RoleAssignment.objects.none(),
+        widget=forms.Select(attrs={"class": "form-select"}),
     )
     days = forms.IntegerField(
-        label=_("有效天数"), min_value=1, max_value=365, initial=90, widget=forms.NumberInput(attrs={"class": "form-control"})
+        label=_("有效天数"),
+        min_value=1,
+        max_value=365,
+        initial=90,
+        widget=forms.NumberInput(attrs={"class": "form-control"}),
     )
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["role"].queryset = user.roles.select_related("unit")
+        self.fields["role"].queryset = user.roles.select_related("unit")  # type: ignore[attr-defined]

@@ -56,14 +56,16 @@ class AccountStateMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = request.user
-        if user.is_authenticated and (user.needs_activation or user.must_change_password or user.password_is_expired):
-            if not self._is_setup_view(request):
-                if request.path.startswith("/api/"):
-                    return HttpResponse(status=403)
-                if user.needs_activation:
-                    return redirect("accounts:activate")
-                messages.warning(request, _("请先修改密码后再继续使用。"))
-                return redirect("accounts:password_change")
+        pending = user.is_authenticated and (
+            user.needs_activation or user.must_change_password or user.password_is_expired
+        )
+        if pending and not self._is_setup_view(request):
+            if request.path.startswith("/api/"):
+                return HttpResponse(status=403)
+            if user.needs_activation:
+                return redirect("accounts:activate")
+            messages.warning(request, _("请先修改密码后再继续使用。"))
+            return redirect("accounts:password_change")
         return self.get_response(request)
 
     @staticmethod

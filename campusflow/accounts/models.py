@@ -51,7 +51,7 @@ class User(AbstractUser):
         "self", verbose_name=_("创建人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
-    objects = CampusUserManager()
+    objects = CampusUserManager()  # type: ignore[misc]
     scoping = Scope(school="school", department="roles__unit", personal={})
 
     class Meta:
@@ -178,9 +178,7 @@ class ApiToken(models.Model):
     name = models.CharField(_("名称"), max_length=100)
     prefix = models.CharField(_("前缀"), max_length=12)
     digest = models.CharField(max_length=64, unique=True)
-    role = models.ForeignKey(
-        RoleAssignment, verbose_name=_("以此角色调用"), on_delete=models.CASCADE, related_name="+"
-    )
+    role = models.ForeignKey(RoleAssignment, verbose_name=_("以此角色调用"), on_delete=models.CASCADE, related_name="+")
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     expires_at = models.DateTimeField(_("有效期至"))
     last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True)

@@ -64,15 +64,11 @@ class CampusPasswordValidator:
         if len(password) > MAX_LENGTH:
             errors.append(ValidationError(_("密码最多 %(n)d 个字符。") % {"n": MAX_LENGTH}, code="too_long"))
         if character_classes(password) < 3:
-            errors.append(
-                ValidationError(_("密码须包含大写字母、小写字母、数字、符号中的至少三类。"), code="classes")
-            )
+            errors.append(ValidationError(_("密码须包含大写字母、小写字母、数字、符号中的至少三类。"), code="classes"))
         lowered = password.lower()
         for number in _personal_numbers(user):
             if number.lower() in lowered:
-                errors.append(
-                    ValidationError(_("密码不能包含学号、工号、身份证号或手机号。"), code="personal")
-                )
+                errors.append(ValidationError(_("密码不能包含学号、工号、身份证号或手机号。"), code="personal"))
                 break
         if re.search(r"(.)\1{3,}", password):
             errors.append(ValidationError(_("密码不能包含4个以上连续相同的字符。"), code="repeated"))

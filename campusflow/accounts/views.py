@@ -32,6 +32,7 @@ from campusflow.accounts.models import ApiToken, RoleAssignment, SmsCode, User
 from campusflow.core import once
 from campusflow.core.access import public, require, signed_in
 from campusflow.core.errors import ActionError
+from campusflow.core.http import AuthedRequest
 from campusflow.core.pagination import paginate
 from campusflow.core.roles import ACCOUNT_MANAGERS, Role
 from campusflow.core.validators import normalize_code
@@ -45,7 +46,6 @@ def _show_error(form: Form, error: ActionError) -> None:
 def _failures(username: str) -> int:
     attempt = AccessAttempt.objects.filter(username=normalize_code(username)).order_by("-attempt_time").first()
     return attempt.failures_since_start if attempt else 0
-
 
 
 # -- signing in (S-02) ---------------------------------------------------------
@@ -98,7 +98,7 @@ def locked_out(request: HttpRequest, response: HttpResponse | None = None, crede
 
 @require_POST
 @signed_in
-def logout_view(request: HttpRequest) -> HttpResponse:
+def logout_view(request: AuthedRequest) -> HttpResponse:
     actions.sign_out(request)
     messages.info(request, _("您已安全退出。"))
     return redirect("accounts:login")
@@ -108,8 +108,8 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 
 
 @require(before_activation=True)
-def activate(request: HttpRequest) -> HttpResponse:
-    user: User = request.user
+def activate(request: AuthedRequest) -> HttpResponse:
+    user = request.user
     if not user.needs_activation:
         return redirect("core:home")
     if request.method == "POST":
@@ -123,8 +123,14 @@ def activate(request: HttpRequest) -> HttpResponse:
                     form = ActivationForm(initial={k: data[k] for k in ("full_name", "email", "phone")})
                 else:
                     actions.activate_account(
-                        request, actor=user, full_name=data["full_name"], email=data["email"], phone=data["phone"],
-                        code=data["code"], new_password=data["new_password1"], confirm_password=data["new_password2"],
+                        request,
+                        actor=user,
+                        full_name=data["full_name"],
+                        email=data["email"],
+                        phone=data["phone"],
+                        code=data["code"],
+                        new_password=data["new_password1"],
+                        confirm_password=data["new_password2"],
                     )
                     messages.success(request, _("账号已激活，欢迎使用 campusflow。"))
                     return redirect("core:home")
@@ -136,8 +142,8 @@ def activate(request: HttpRequest) -> HttpResponse:
 
 
 @require(before_activation=True)
-def password_change(request: HttpRequest) -> HttpResponse:
-    user: User = request.user
+def password_change(request: AuthedRequest) -> HttpResponse:
+    user = request.user
     if user.needs_activation:
         return redirect("accounts:activate")
     if request.method == "POST":
@@ -145,8 +151,11 @@ def password_change(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             try:
                 actions.change_password(
-                    request, actor=user, old_password=form.cleaned_data["old_password"],
-                    new_password=form.cleaned_data["new_password1"], confirm_password=form.cleaned_data["new_password2"],
+                    request,
+                    actor=user,
+                    old_password=form.cleaned_data["old_password"],
+                    new_password=form.cleaned_data["new_password1"],
+                    confirm_password=form.cleaned_data["new_password2"],
                 )
                 messages.success(request, _("密码已修改。"))
                 return redirect("core:home")
@@ -172,8 +181,11 @@ def password_forgot(request: HttpRequest) -> HttpResponse:
                     form = ForgotPasswordForm(initial={"username": data["username"], "phone": data["phone"]})
                 else:
                     actions.reset_password_with_code(
-                        username=data["username"], phone=data["phone"], code=data["code"],
-                        new_password=data["new_password1"], confirm_password=data["new_password2"],
+                        username=data["username"],
+                        phone=data["phone"],
+                        code=data["code"],
+                        new_password=data["new_password1"],
+                        confirm_password=data["new_password2"],
                     )
                     messages.success(request, _("密码已重置，请使用新密码登录。"))
                     return redirect("accounts:login")
@@ -185,8 +197,8 @@ def password_forgot(request: HttpRequest) -> HttpResponse:
 
 
 @signed_in
-def phone_change(request: HttpRequest) -> HttpResponse:
-    user: User = request.user
+def phone_change(request: AuthedRequest) -> HttpResponse:
+    user = request.user
     if request.method == "POST":
         form = PhoneChangeForm(request.POST)
         if form.is_valid():
@@ -199,7 +211,9 @@ def phone_change(request: HttpRequest) -> HttpResponse:
                     messages.success(request, _("验证码已发送到新手机，5分钟内有效。"))
                     form = PhoneChangeForm(initial={"phone": data["phone"]})
                 else:
-                    actions.change_phone(actor=user, password=data["password"], new_phone=data["phone"], code=data["code"])
+                    actions.change_phone(
+                        actor=user, password=data["password"], new_phone=data["phone"], code=data["code"]
+                    )
                     messages.success(request, _("绑定手机已更换。"))
                     return redirect("accounts:profile")
             except ActionError as error:
@@ -210,8 +224,8 @@ def phone_change(request: HttpRequest) -> HttpResponse:
 
 
 @signed_in
-def profile(request: HttpRequest) -> HttpResponse:
-    user: User = request.user
+def profile(request: AuthedRequest) -> HttpResponse:
+    user = request.user
     token_form = TokenForm(user=user)
     new_token = None
     if request.method == "POST":
@@ -219,7 +233,9 @@ def profile(request: HttpRequest) -> HttpResponse:
         if token_form.is_valid():
             try:
                 new_token = actions.create_api_token(
-                    actor=user, name=token_form.cleaned_data["name"], role=token_form.cleaned_data["role"],
+                    actor=user,
+                    name=token_form.cleaned_data["name"],
+                    role=token_form.cleaned_data["role"],
                     days=token_form.cleaned_data["days"],
                 )
                 token_form = TokenForm(user=user)
@@ -233,7 +249,7 @@ def profile(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @signed_in
-def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
+def token_revoke(request: AuthedRequest, token_id: int) -> HttpResponse:
     actions.revoke_api_token(actor=request.user, token_id=token_id)
     messages.success(request, _("令牌已吊销。"))
     return redirect("accounts:profile")
@@ -241,7 +257,7 @@ def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
 
 @require_POST
 @signed_in
-def switch_role(request: HttpRequest) -> HttpResponse:
+def switch_role(request: AuthedRequest) -> HttpResponse:
     assignment = actions.switch_role(request, actor=request.user, assignment_id=request.POST.get("role"))
     messages.info(request, _("已切换到“%(role)s”。") % {"role": assignment})
     return redirect("core:home")
@@ -251,7 +267,7 @@ def switch_role(request: HttpRequest) -> HttpResponse:
 
 
 @require(ACCOUNT_MANAGERS)
-def user_list(request: HttpRequest) -> HttpResponse:
+def user_list(request: AuthedRequest) -> HttpResponse:
     users = User.objects.visible_to(request.user).exclude(status=User.Status.DELETED).prefetch_related("roles__unit")
     q = request.GET.get("q", "").strip()
     if q:
@@ -266,15 +282,22 @@ def user_list(request: HttpRequest) -> HttpResponse:
         users = users.filter(status=status)
     page = paginate(request, users.order_by("username"))
     return render(
-        request, "accounts/user_list.html",
-        {"page_obj": page, "q": q, "role": role, "status": status, "roles": Role.choices,
-         "statuses": [(s.value, s.label) for s in User.Status if s != User.Status.DELETED]},
+        request,
+        "accounts/user_list.html",
+        {
+            "page_obj": page,
+            "q": q,
+            "role": role,
+            "status": status,
+            "roles": Role.choices,
+            "statuses": [(s.value, s.label) for s in User.Status if s != User.Status.DELETED],
+        },
     )
 
 
 @require(ACCOUNT_MANAGERS)
-def user_create(request: HttpRequest) -> HttpResponse:
-    actor: User = request.user
+def user_create(request: AuthedRequest) -> HttpResponse:
+    actor = request.user
     roles, units = actions.grantable_roles(actor), actions.assignable_units(actor)
     if request.method == "POST":
         form = AccountForm(request.POST, roles=roles, units=units)
@@ -285,7 +308,10 @@ def user_create(request: HttpRequest) -> HttpResponse:
             data = form.cleaned_data
             try:
                 created = actions.create_account(
-                    actor=actor, username=data["username"], full_name=data["full_name"], email=data["email"],
+                    actor=actor,
+                    username=data["username"],
+                    full_name=data["full_name"],
+                    email=data["email"],
                     roles=[(Role(data["role"]), data["unit"])],
                 )
                 return render(request, "accounts/user_created.html", {"created": created})
@@ -297,8 +323,8 @@ def user_create(request: HttpRequest) -> HttpResponse:
 
 
 @require(ACCOUNT_MANAGERS)
-def user_detail(request: HttpRequest, user_id: int) -> HttpResponse:
-    actor: User = request.user
+def user_detail(request: AuthedRequest, user_id: int) -> HttpResponse:
+    actor = request.user
     target = actions.managed_user_or_404(actor, user_id)
     edit_form = AccountEditForm(initial={"full_name": target.full_name, "email": target.email})
     grant_form = GrantRoleForm(roles=actions.grantable_roles(actor), units=actions.assignable_units(actor))
@@ -318,14 +344,16 @@ def user_detail(request: HttpRequest, user_id: int) -> HttpResponse:
                 )
                 if grant_form.is_valid():
                     actions.grant_role(
-                        actor=actor, user=target, role=Role(grant_form.cleaned_data["role"]),
+                        actor=actor,
+                        user=target,
+                        role=Role(grant_form.cleaned_data["role"]),
                         unit=grant_form.cleaned_data["unit"],
                     )
                     messages.success(request, _("角色已授予。"))
                     return redirect("accounts:user_detail", target.pk)
             elif op == "revoke":
                 try:
-                    assignment = target.roles.get(pk=request.POST.get("assignment"))
+                    assignment = target.roles.get(pk=request.POST.get("assignment", ""))
                 except (RoleAssignment.DoesNotExist, ValueError):
                     raise ActionError(_("该角色不存在或已被移除。")) from None
                 actions.revoke_role(actor=actor, assignment=assignment)
@@ -351,7 +379,13 @@ def user_detail(request: HttpRequest, user_id: int) -> HttpResponse:
             messages.error(request, error.message)
     roles = target.roles.select_related("unit").order_by("id")
     return render(
-        request, "accounts/user_detail.html",
-        {"target": target, "roles_of_target": roles, "edit_form": edit_form, "grant_form": grant_form,
-         "one_time_password": one_time_password},
+        request,
+        "accounts/user_detail.html",
+        {
+            "target": target,
+            "roles_of_target": roles,
+            "edit_form": edit_form,
+            "grant_form": grant_form,
+            "one_time_password": one_time_password,
+        },
     )

@@ -13,7 +13,7 @@ from functools import wraps
 from typing import Any, TypeVar
 
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse
 
@@ -73,7 +73,7 @@ def require(roles: Iterable[Role] | None = None, *, before_activation: bool = Fa
                 return denied
             return view(request, *args, **kwargs)
 
-        return _declare(wrapper, rule)  # type: ignore[arg-type]
+        return _declare(wrapper, rule)  # type: ignore[arg-type, return-value]
 
     return decorate
 
@@ -86,5 +86,5 @@ def get_visible_or_404(queryset: models.QuerySet[M], user: Any, **lookup: Any) -
     """The object if it exists *and* the user may see it; the same 404 otherwise."""
     try:
         return queryset.visible_to(user).get(**lookup)  # type: ignore[attr-defined, no-any-return]
-    except (queryset.model.DoesNotExist, ValueError, TypeError):
+    except (ObjectDoesNotExist, ValueError, TypeError):
         raise Http404 from None

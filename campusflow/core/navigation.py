@@ -27,7 +27,9 @@ ENTRIES: list[NavEntry] = [
     NavEntry(_("企业导师"), "orgs:mentor_list", PEOPLE_READERS, icon="briefcase"),
     NavEntry(_("院系配置"), "orgs:unit_list", SCHOOL_MANAGERS | {Role.PROVINCIAL_ADMIN}, icon="diagram-3"),
     NavEntry(_("账号管理"), "accounts:user_list", ACCOUNT_MANAGERS, icon="person-gear"),
-    NavEntry(_("年度承诺书"), "orgs:commitment_list", SCHOOL_MANAGERS | {Role.PROVINCIAL_ADMIN}, icon="file-earmark-check"),
+    NavEntry(
+        _("年度承诺书"), "orgs:commitment_list", SCHOOL_MANAGERS | {Role.PROVINCIAL_ADMIN}, icon="file-earmark-check"
+    ),
     NavEntry(_("审计日志"), "core:audit_list", AUDIT_READERS, icon="journal-text"),
 ]
 

@@ -19,7 +19,7 @@ MAX_OPEN = 50
 def issue(request: HttpRequest) -> str:
     token = secrets.token_urlsafe(16)
     open_tokens: list[str] = request.session.get(SESSION_KEY, [])
-    open_tokens = (open_tokens + [token])[-MAX_OPEN:]
+    open_tokens = [*open_tokens, token][-MAX_OPEN:]
     request.session[SESSION_KEY] = open_tokens
     return token
 

@@ -18,7 +18,7 @@ class Origin:
     via: str = "web"  # web | api | command | task
 
 
-_origin: ContextVar[Origin] = ContextVar("campusflow_origin", default=Origin(via="command"))
+_origin: ContextVar[Origin] = ContextVar("campusflow_origin", default=Origin(via="command"))  # noqa: B039 - frozen
 
 
 def current_origin() -> Origin:

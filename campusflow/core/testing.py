@@ -22,7 +22,7 @@ from campusflow.core.roles import Role
 from campusflow.core.validators import id_number_check_digit
 from campusflow.orgs.models import EnterpriseMentor, OrgUnit, Student, Teacher
 
-PASSWORD = "Persona#Pass2026"
+PASSWORD = "Persona#Pass2026"  # noqa: S105 - test personas only
 _seq = itertools.count(1)
 
 
@@ -107,32 +107,67 @@ def build_world() -> World:
     p["student_b"] = make_user("2024010001", Role.STUDENT, b_info)
 
     t_cs = Teacher.objects.create(
-        user=p["supervisor_cs"], school=school_a, department=cs, staff_no="T1001", name="张导师", is_supervisor=True,
-        title="教授", phone="13900001001",
+        user=p["supervisor_cs"],
+        school=school_a,
+        department=cs,
+        staff_no="T1001",
+        name="张导师",
+        is_supervisor=True,
+        title="教授",
+        phone="13900001001",
     )
     t_me = Teacher.objects.create(
-        user=p["supervisor_me"], school=school_a, department=me, staff_no="T2001", name="李导师", is_supervisor=True,
+        user=p["supervisor_me"],
+        school=school_a,
+        department=me,
+        staff_no="T2001",
+        name="李导师",
+        is_supervisor=True,
         title="副教授",
     )
     world.teachers = {"cs": t_cs, "me": t_me}
     mentor = EnterpriseMentor.objects.create(
-        user=p["mentor_a"], school=school_a, mentor_no="M0001", enterprise_name="中原油田研究院", name="马建英",
-        gender="F", phone="13972000001", partner_supervisor=t_cs,
+        user=p["mentor_a"],
+        school=school_a,
+        mentor_no="M0001",
+        enterprise_name="中原油田研究院",
+        name="马建英",
+        gender="F",
+        phone="13972000001",
+        partner_supervisor=t_cs,
     )
     world.mentors = {"a": mentor}
 
     def student(key: str, user: User, school: OrgUnit, dept: OrgUnit, no: str, name: str, **extra: Any) -> None:
         world.students[key] = Student.objects.create(
-            user=user, school=school, department=dept, student_no=no, name=name, gender="M",
-            id_number=valid_id_number(), category=extra.pop("category", Student.Category.PROFESSIONAL_MASTER),
-            level=extra.pop("level", Student.Level.MASTER), phone="13800138000", father_name="王父",
-            father_phone="13700137000", accommodation="学生公寓3号楼201", **extra,
+            user=user,
+            school=school,
+            department=dept,
+            student_no=no,
+            name=name,
+            gender="M",
+            id_number=valid_id_number(),
+            category=extra.pop("category", Student.Category.PROFESSIONAL_MASTER),
+            level=extra.pop("level", Student.Level.MASTER),
+            phone="13800138000",
+            father_name="王父",
+            father_phone="13700137000",
+            accommodation="学生公寓3号楼201",
+            **extra,
         )
 
     student("cs", p["student_cs"], school_a, cs, "2023010001", "王小明", supervisor=t_cs, enterprise_mentor=mentor)
     student("me", p["student_me"], school_a, me, "2023020001", "赵小红", supervisor=t_me)
-    student("b", p["student_b"], school_b, b_info, "2024010001", "孙小刚", category=Student.Category.VOCATIONAL,
-            level=Student.Level.ASSOCIATE)
+    student(
+        "b",
+        p["student_b"],
+        school_b,
+        b_info,
+        "2024010001",
+        "孙小刚",
+        category=Student.Category.VOCATIONAL,
+        level=Student.Level.ASSOCIATE,
+    )
     return world
 
 

@@ -9,6 +9,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from campusflow.core.access import public, require, signed_in
+from campusflow.core.http import AuthedRequest
 from campusflow.core.models import AuditEvent
 from campusflow.core.pagination import paginate
 from campusflow.core.roles import AUDIT_READERS, Role
@@ -16,7 +17,7 @@ from campusflow.orgs.models import EnterpriseMentor, OrgUnit, Student, Teacher
 
 
 @signed_in
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthedRequest) -> HttpResponse:
     """Each role's start page: what is in its scope and what needs doing."""
     user = request.user
     role = user.role
@@ -54,7 +55,7 @@ class AuditFilter(django_filters.FilterSet):
 
 
 @require(AUDIT_READERS)
-def audit_list(request: HttpRequest) -> HttpResponse:
+def audit_list(request: AuthedRequest) -> HttpResponse:
     events = AuditEvent.objects.visible_to(request.user).select_related("school")
     filterset = AuditFilter(request.GET, queryset=events)
     page = paginate(request, filterset.qs, per_page=50)
@@ -66,5 +67,3 @@ def healthz(request: HttpRequest) -> JsonResponse:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok"})
-
-

@@ -124,9 +124,7 @@ class Student(models.Model):
         related_name="student_profile",
     )
     school = models.ForeignKey(OrgUnit, verbose_name=_("学校"), on_delete=models.PROTECT, related_name="+")
-    department = models.ForeignKey(
-        OrgUnit, verbose_name=_("院系"), on_delete=models.PROTECT, related_name="students"
-    )
+    department = models.ForeignKey(OrgUnit, verbose_name=_("院系"), on_delete=models.PROTECT, related_name="students")
     student_no = models.CharField(_("学号"), max_length=32)
     candidate_no = models.CharField(_("考生号"), max_length=32, blank=True)
     name = models.CharField(_("姓名"), max_length=50)
@@ -209,9 +207,7 @@ class Teacher(models.Model):
         related_name="teacher_profile",
     )
     school = models.ForeignKey(OrgUnit, verbose_name=_("学校"), on_delete=models.PROTECT, related_name="+")
-    department = models.ForeignKey(
-        OrgUnit, verbose_name=_("院系"), on_delete=models.PROTECT, related_name="teachers"
-    )
+    department = models.ForeignKey(OrgUnit, verbose_name=_("院系"), on_delete=models.PROTECT, related_name="teachers")
     staff_no = models.CharField(_("工号"), max_length=32)
     name = models.CharField(_("姓名"), max_length=50)
     gender = models.CharField(_("性别"), max_length=1, choices=Student.Gender.choices, blank=True)
@@ -353,5 +349,3 @@ class CommitmentLetter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year} {self.original_name}"
-
-

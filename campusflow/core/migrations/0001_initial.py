@@ -6,59 +6,95 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('orgs', '0001_initial'),
+        ("orgs", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='SensitiveAccess',
+            name="SensitiveAccess",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='时间')),
-                ('actor_role', models.CharField(max_length=40, verbose_name='角色')),
-                ('subject_type', models.CharField(max_length=80, verbose_name='对象类型')),
-                ('subject_id', models.CharField(max_length=64, verbose_name='对象编号')),
-                ('subject_repr', models.CharField(max_length=200, verbose_name='对象')),
-                ('fields', models.JSONField(default=list, verbose_name='字段')),
-                ('purpose', models.CharField(default='reveal', max_length=20, verbose_name='用途')),
-                ('ip', models.GenericIPAddressField(blank=True, null=True, verbose_name='来源IP')),
-                ('actor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to=settings.AUTH_USER_MODEL, verbose_name='查看人')),
-                ('school', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.orgunit', verbose_name='学校')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("at", models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="时间")),
+                ("actor_role", models.CharField(max_length=40, verbose_name="角色")),
+                ("subject_type", models.CharField(max_length=80, verbose_name="对象类型")),
+                ("subject_id", models.CharField(max_length=64, verbose_name="对象编号")),
+                ("subject_repr", models.CharField(max_length=200, verbose_name="对象")),
+                ("fields", models.JSONField(default=list, verbose_name="字段")),
+                ("purpose", models.CharField(default="reveal", max_length=20, verbose_name="用途")),
+                ("ip", models.GenericIPAddressField(blank=True, null=True, verbose_name="来源IP")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, to=settings.AUTH_USER_MODEL, verbose_name="查看人"
+                    ),
+                ),
+                (
+                    "school",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.orgunit",
+                        verbose_name="学校",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '敏感信息访问记录',
-                'verbose_name_plural': '敏感信息访问记录',
-                'ordering': ['-at', '-id'],
+                "verbose_name": "敏感信息访问记录",
+                "verbose_name_plural": "敏感信息访问记录",
+                "ordering": ["-at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='AuditEvent',
+            name="AuditEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='时间')),
-                ('actor_name', models.CharField(blank=True, max_length=100, verbose_name='操作人姓名')),
-                ('actor_role', models.CharField(blank=True, max_length=40, verbose_name='角色')),
-                ('action', models.CharField(db_index=True, max_length=80, verbose_name='操作')),
-                ('target_type', models.CharField(blank=True, max_length=80, verbose_name='对象类型')),
-                ('target_id', models.CharField(blank=True, max_length=64, verbose_name='对象编号')),
-                ('target_repr', models.CharField(blank=True, max_length=200, verbose_name='对象')),
-                ('ip', models.GenericIPAddressField(blank=True, null=True, verbose_name='来源IP')),
-                ('user_agent', models.CharField(blank=True, max_length=200, verbose_name='客户端')),
-                ('via', models.CharField(blank=True, max_length=10, verbose_name='途径')),
-                ('data', models.JSONField(blank=True, default=dict, verbose_name='详情')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to=settings.AUTH_USER_MODEL, verbose_name='操作人')),
-                ('school', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.orgunit', verbose_name='学校')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("at", models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="时间")),
+                ("actor_name", models.CharField(blank=True, max_length=100, verbose_name="操作人姓名")),
+                ("actor_role", models.CharField(blank=True, max_length=40, verbose_name="角色")),
+                ("action", models.CharField(db_index=True, max_length=80, verbose_name="操作")),
+                ("target_type", models.CharField(blank=True, max_length=80, verbose_name="对象类型")),
+                ("target_id", models.CharField(blank=True, max_length=64, verbose_name="对象编号")),
+                ("target_repr", models.CharField(blank=True, max_length=200, verbose_name="对象")),
+                ("ip", models.GenericIPAddressField(blank=True, null=True, verbose_name="来源IP")),
+                ("user_agent", models.CharField(blank=True, max_length=200, verbose_name="客户端")),
+                ("via", models.CharField(blank=True, max_length=10, verbose_name="途径")),
+                ("data", models.JSONField(blank=True, default=dict, verbose_name="详情")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="操作人",
+                    ),
+                ),
+                (
+                    "school",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.orgunit",
+                        verbose_name="学校",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '审计日志',
-                'verbose_name_plural': '审计日志',
-                'ordering': ['-at', '-id'],
-                'indexes': [models.Index(fields=['actor', '-at'], name='core_audite_actor_i_4bae09_idx'), models.Index(fields=['target_type', 'target_id'], name='core_audite_target__8673ce_idx')],
+                "verbose_name": "审计日志",
+                "verbose_name_plural": "审计日志",
+                "ordering": ["-at", "-id"],
+                "indexes": [
+                    models.Index(fields=["actor", "-at"], name="core_audite_actor_i_4bae09_idx"),
+                    models.Index(fields=["target_type", "target_id"], name="core_audite_target__8673ce_idx"),
+                ],
             },
         ),
     ]
