@@ -62,7 +62,7 @@ class AccountStateMiddleware:
         if pending and not self._is_setup_view(request):
             if request.path.startswith("/api/"):
                 return HttpResponse(status=403)
-            if user.needs_activation:
+            if user.needs_activation:  # type: ignore[union-attr]
                 return redirect("accounts:activate")
             messages.warning(request, _("请先修改密码后再继续使用。"))
             return redirect("accounts:password_change")
