@@ -73,12 +73,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
     "campusflow.accounts.middleware.SessionPolicyMiddleware",
     "campusflow.accounts.middleware.ActiveRoleMiddleware",
     "campusflow.accounts.middleware.AccountStateMiddleware",
     "campusflow.core.middleware.RequestContextMiddleware",
     "campusflow.core.middleware.NoStoreMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -206,6 +206,7 @@ STORAGES = {
 }
 
 STATIC_URL = "/static/"
+WHITENOISE_USE_FINDERS = not PRODUCTION
 STATIC_ROOT = BASE_DIR / "var" / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 
@@ -247,10 +248,28 @@ if PRODUCTION:
     SESSION_COOKIE_NAME = "__Host-sessionid"
     CSRF_COOKIE_NAME = "__Host-csrftoken"
 
-EMAIL_BACKEND = os.environ.get(
-    "CAMPUSFLOW_EMAIL_BACKEND",
-    "django.core.mail.backends.smtp.EmailBackend" if PRODUCTION else "django.core.mail.backends.console.EmailBackend",
-)
+# E-mail through Django's MAILERS (6.1). Production: SMTP from the environment.
+MAILERS = {
+    "default": {
+        "BACKEND": os.environ.get(
+            "CAMPUSFLOW_EMAIL_BACKEND",
+            "django.core.mail.backends.smtp.EmailBackend"
+            if PRODUCTION
+            else "django.core.mail.backends.console.EmailBackend",
+        ),
+        "OPTIONS": (
+            {
+                "host": os.environ.get("CAMPUSFLOW_SMTP_HOST", "localhost"),
+                "port": int(os.environ.get("CAMPUSFLOW_SMTP_PORT", "465")),
+                "username": os.environ.get("CAMPUSFLOW_SMTP_USER", ""),
+                "password": os.environ.get("CAMPUSFLOW_SMTP_PASSWORD", ""),
+                "use_ssl": env_bool("CAMPUSFLOW_SMTP_SSL", True),
+            }
+            if PRODUCTION
+            else {}
+        ),
+    }
+}
 DEFAULT_FROM_EMAIL = os.environ.get("CAMPUSFLOW_FROM_EMAIL", "campusflow@localhost")
 
 # Logging: never log ID numbers or phones (S-10); request paths carry no such data

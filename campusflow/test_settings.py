@@ -7,7 +7,7 @@ TESTING = True
 # Argon2 is deliberately slow; tests check the policy, not the hash cost.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 SMS_SENDER = "campusflow.accounts.sms.MemorySmsSender"
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
 CAPTCHA_TEST_MODE = True
 MEDIA_ROOT = BASE_DIR / "var" / "test-files"
 STORAGES = {

@@ -273,7 +273,7 @@ def switch_role(request: HttpRequest, *, actor: User, assignment_id: Any) -> Rol
 
 
 def _code_digest(phone: str, code: str) -> str:
-    return salted_hmac("campusflow.sms", f"{phone}:{code}").hexdigest()
+    return salted_hmac("campusflow.sms", f"{phone}:{code}", algorithm="sha256").hexdigest()
 
 
 def send_sms_code(*, phone: str, purpose: SmsCode.Purpose, user: User | None = None) -> None:
