@@ -20,7 +20,8 @@ def create(apps, schema_editor):  # type: ignore[no-untyped-def]
         elif vendor == "postgresql":
             schema_editor.execute(
                 "CREATE OR REPLACE FUNCTION campusflow_refuse_update() RETURNS trigger AS $$ "
-                "BEGIN RAISE EXCEPTION '% is append-only', TG_TABLE_NAME; END; $$ LANGUAGE plpgsql;"
+                "BEGIN RAISE EXCEPTION '% is append-only', TG_TABLE_NAME; END; $$ LANGUAGE plpgsql;",
+                params=None,  # the % above is PL/pgSQL's, not a query placeholder
             )
             schema_editor.execute(
                 f"CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table} "
