@@ -291,3 +291,4 @@ DEMO_DATA_ALLOWED = env_bool("CAMPUSFLOW_DEMO", not PRODUCTION)
 # purpose: thousands of students share one campus NAT address, and a key of
 # username alone cannot be bypassed by rotating cookies or user agents.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+CSRF_FAILURE_VIEW = "campusflow.core.views.csrf_failure"

@@ -67,3 +67,8 @@ def healthz(request: HttpRequest) -> JsonResponse:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok"})
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A stale or foreign form: say so in the users' words; nothing was changed."""
+    return render(request, "403_csrf.html", status=403)
