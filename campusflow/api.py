@@ -1,7 +1,53 @@
-"""The one HTTP API (X-05): every app's router mounted under /api/."""
+"""The one HTTP API (X-05): every app's ``api.py`` router mounted under /api/.
+
+Each campusflow app that has an ``api`` module with a ``router`` is mounted
+automatically, in INSTALLED_APPS order, so a new module's API appears (and is
+walked by the access test, S-05) without editing this file.
+
+- Authentication: bearer token or session (see ``core.api_auth``); anonymous
+  calls get 401 with a Chinese message.
+- Every operation declares its access with ``@api_roles``/``@api_signed_in``.
+- The OpenAPI description is at /api/openapi.json for signed-in callers. The
+  interactive docs page is off: ninja's page loads Swagger UI from a CDN
+  unless ``ninja`` is an installed app, and the CSP allows only our own scripts.
+"""
 
 from __future__ import annotations
 
-from ninja import NinjaAPI
+from importlib import import_module
+from importlib.util import find_spec
 
-api = NinjaAPI(title="campusflow API", version="1", urls_namespace="api")
+from django.apps import apps
+from ninja import NinjaAPI, Router
+
+from campusflow.core.api_auth import API_AUTH, install_error_handlers, signed_in_api_view
+
+api = NinjaAPI(
+    title="campusflow API",
+    version="1",
+    description="校园实践、实习与毕业管理平台接口。权限与页面一致：按当前角色的可见范围返回数据，敏感信息脱敏。",
+    urls_namespace="api",
+    auth=API_AUTH,
+    docs_url=None,
+    docs_decorator=signed_in_api_view,
+)
+install_error_handlers(api)
+
+
+def app_routers() -> list[tuple[str, Router]]:
+    """``(app label, router)`` for every campusflow app that has ``api.router``."""
+    found: list[tuple[str, Router]] = []
+    for config in apps.get_app_configs():
+        if not config.name.startswith("campusflow."):
+            continue
+        module_name = f"{config.name}.api"
+        if find_spec(module_name) is None:
+            continue
+        router = getattr(import_module(module_name), "router", None)
+        if isinstance(router, Router):
+            found.append((config.label, router))
+    return found
+
+
+for _label, _router in app_routers():
+    api.add_router("/", _router)

@@ -39,7 +39,7 @@ class _Gateway(BaseHTTPRequestHandler):
     received: list[dict[str, str]] = []
     status = 200
 
-    def do_POST(self) -> None:  # noqa: N802 - http.server's name
+    def do_POST(self) -> None:
         body = self.rfile.read(int(self.headers["Content-Length"]))
         type(self).received.append({"auth": self.headers["Authorization"], **json.loads(body)})
         self.send_response(type(self).status)
