@@ -8,36 +8,42 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
+from campusflow.accounts.models import User
 from campusflow.core.access import public, require, signed_in
 from campusflow.core.http import AuthedRequest
 from campusflow.core.models import AuditEvent
 from campusflow.core.pagination import paginate
-from campusflow.core.roles import AUDIT_READERS, Role
+from campusflow.core.roles import ACCOUNT_MANAGERS, AUDIT_READERS, SCHOOL_MANAGERS, Role
 from campusflow.orgs.models import EnterpriseMentor, OrgUnit, Student, Teacher
+from campusflow.orgs.selectors import commitment_overview, commitment_status
 
 
 @signed_in
 def home(request: AuthedRequest) -> HttpResponse:
-    """Each role's start page: what is in its scope and what needs doing."""
+    """Each role's start page: its scope at a glance and what needs doing.
+
+    Later modules add their waiting items here (X-10); the counts are of the
+    person's own scope, so every figure is one they may open.
+    """
     user = request.user
     role = user.role
     context: dict[str, object] = {"role": role}
     if role == Role.STUDENT:
         context["student"] = Student.objects.visible_to(user).select_related("department", "supervisor").first()
-    else:
+    elif role is not None:
         context["counts"] = {
             "students": Student.objects.visible_to(user).count(),
-            "teachers": Teacher.objects.visible_to(user).count(),
+            "teachers": Teacher.objects.visible_to(user).count() if role != Role.ENTERPRISE_MENTOR else None,
             "mentors": EnterpriseMentor.objects.visible_to(user).count(),
             "departments": OrgUnit.objects.visible_to(user).filter(kind=OrgUnit.Kind.DEPARTMENT).count(),
         }
-    if role in {Role.SCHOOL_ADMIN, Role.SYSTEM_ADMIN} and user.active_role and user.active_role.unit:
-        from campusflow.orgs.selectors import commitment_status
-
+    if role in ACCOUNT_MANAGERS:
+        context["inactive_accounts"] = (
+            User.objects.visible_to(user).filter(status=User.Status.ACTIVE, activated_at__isnull=True).count()
+        )
+    if role in SCHOOL_MANAGERS and user.active_role and user.active_role.unit:
         context["commitment"] = commitment_status(user)
     if role == Role.PROVINCIAL_ADMIN:
-        from campusflow.orgs.selectors import commitment_overview
-
         context["commitment_overview"] = commitment_overview(user)
     return render(request, "core/home.html", context)
 
