@@ -20,7 +20,7 @@ from importlib.util import find_spec
 from django.apps import apps
 from ninja import NinjaAPI, Router
 
-from campusflow.core.api_auth import API_AUTH, install_error_handlers, signed_in_api_view
+from campusflow.core.api_auth import API_AUTH, enforce_declared_access, install_error_handlers, signed_in_api_view
 
 api = NinjaAPI(
     title="campusflow API",
@@ -32,6 +32,7 @@ api = NinjaAPI(
     docs_decorator=signed_in_api_view,
 )
 install_error_handlers(api)
+api.add_decorator(enforce_declared_access, mode="view")
 
 
 def app_routers() -> list[tuple[str, Router]]:
