@@ -676,7 +676,9 @@ class _Builder:
         cs_masters = [
             s
             for s in rows
-            if s.department == self.units["s1.cs"] and s.category == Category.PROFESSIONAL_MASTER and s.grade <= 2024
+            if s.department == self.units["s1.cs"]
+            and s.category == Category.PROFESSIONAL_MASTER
+            and (s.grade or 0) <= 2024
         ]
         for s in cs_masters[:5]:
             s.supervisor = self.teachers["cs"][0]
