@@ -510,7 +510,10 @@ class _Builder:
                 ),
                 position=position,
                 phone=self.names.mobile(),
-                partner_supervisor=supervisors[0] if number == 1 else self.rng.choice(supervisors),
+                # The first mentor of each college works with its first supervisor (a demo account).
+                partner_supervisor=supervisors[0]
+                if college not in self.mentors_by_college
+                else self.rng.choice(supervisors),
                 willing_first_supervisor=self.rng.random() < 0.3,
             )
             self.mentors.append(mentor)
