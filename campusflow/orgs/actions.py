@@ -145,8 +145,10 @@ def create_teacher(
     if role not in TEACHER_ROLES:
         raise ActionError(_("教师账号不能授予该角色。"), field="role")
     phone = _clean_phone(phone)
+    school = department.school
+    assert school is not None  # a department always belongs to a school
     with transaction.atomic():
-        if Teacher.objects.filter(school_id=department.school_id, staff_no=staff_no).exists():
+        if Teacher.objects.filter(school=school, staff_no=staff_no).exists():
             raise ActionError(_("工号“%(no)s”在本校已存在。") % {"no": staff_no}, field="staff_no")
         created = account_actions.create_account(
             actor=actor,
@@ -157,7 +159,7 @@ def create_teacher(
         )
         teacher = Teacher.objects.create(
             user=created.user,
-            school_id=department.school_id,
+            school=school,
             department=department,
             staff_no=staff_no,
             name=name,
@@ -248,10 +250,10 @@ def _check_unit_fields(kind: str, name: str, office_type: str) -> None:
 
 
 def _check_unit_unique(school: OrgUnit, name: str, code: str, exclude: int | None = None) -> None:
-    siblings = OrgUnit.objects.filter(parent=school).exclude(pk=exclude)
-    if siblings.filter(name=name).exists():
+    others = OrgUnit.objects.exclude(pk=exclude) if exclude is not None else OrgUnit.objects.all()
+    if others.filter(parent=school, name=name).exists():
         raise ActionError(_("本校已有名为“%(name)s”的单位。") % {"name": name}, field="name")
-    if code and OrgUnit.objects.filter(school=school, code=code).exclude(pk=exclude).exists():
+    if code and others.filter(school=school, code=code).exists():
         raise ActionError(_("代码“%(code)s”在本校已被使用。") % {"code": code}, field="code")
 
 

@@ -25,7 +25,7 @@ from campusflow.core.privacy import REVEAL_ROLES, display
 from campusflow.core.roles import ACCOUNT_MANAGERS, PEOPLE_READERS, SCHOOL_MANAGERS, Role
 from campusflow.core.uploads import DOCUMENTS, validate_upload
 from campusflow.orgs import actions
-from campusflow.orgs.filters import MentorFilter, StudentFilter, TeacherFilter
+from campusflow.orgs.filters import IdNumberSearchForm, MentorFilter, StudentFilter, TeacherFilter
 from campusflow.orgs.forms import CommitmentUploadForm, TeacherCreateForm, TeacherEditForm, UnitForm
 from campusflow.orgs.models import CommitmentLetter, EnterpriseMentor, OrgUnit, Student, Teacher
 from campusflow.orgs.selectors import commitment_overview, commitment_status
@@ -71,8 +71,17 @@ def _listing(request: AuthedRequest, filterset: Any) -> Any:
 def student_list(request: AuthedRequest) -> HttpResponse:
     students = Student.objects.visible_to(request.user).select_related("department", "supervisor")
     filterset = StudentFilter(request.GET or None, queryset=students, request=request)
-    page = paginate(request, _listing(request, filterset))
-    return render(request, "orgs/student_list.html", {"filter": filterset, "page_obj": page})
+    if request.method == "POST":
+        # An exact 身份证号 search: a POST, so the number stays out of URLs and logs (S-10).
+        id_form = IdNumberSearchForm(request.POST)
+        rows = id_form.search(students)
+    else:
+        id_form = IdNumberSearchForm()
+        rows = _listing(request, filterset)
+    page = paginate(request, rows)
+    response = render(request, "orgs/student_list.html", {"filter": filterset, "id_form": id_form, "page_obj": page})
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def _student(request: AuthedRequest, pk: int) -> Student:
@@ -408,7 +417,7 @@ def commitment_list(request: AuthedRequest) -> HttpResponse:
 @require(UNIT_READERS)
 def commitment_download(request: AuthedRequest, pk: int) -> FileResponse:
     letter = get_visible_or_404(CommitmentLetter.objects.all(), request.user, pk=pk)
-    extension = letter.file.name.rsplit(".", 1)[-1].lower()
+    extension = (letter.file.name or "").rsplit(".", 1)[-1].lower()
     content_types = {"pdf": "application/pdf", "jpg": "image/jpeg", "png": "image/png"}
     try:
         handle = letter.file.open("rb")
