@@ -21,7 +21,7 @@ from campusflow.core.access import get_visible_or_404, require
 from campusflow.core.errors import ActionError
 from campusflow.core.http import AuthedRequest
 from campusflow.core.pagination import paginate
-from campusflow.core.privacy import REVEAL_ROLES, display
+from campusflow.core.privacy import REVEAL_ROLES, Sensitive, display
 from campusflow.core.roles import ACCOUNT_MANAGERS, PEOPLE_READERS, SCHOOL_MANAGERS, Role
 from campusflow.core.uploads import DOCUMENTS, validate_upload
 from campusflow.orgs import actions
@@ -33,8 +33,11 @@ from campusflow.orgs.selectors import commitment_overview, commitment_status
 STUDENT_READERS = PEOPLE_READERS | {Role.STUDENT}
 TEACHER_READERS = PEOPLE_READERS - {Role.ENTERPRISE_MENTOR}
 UNIT_READERS = SCHOOL_MANAGERS | {Role.PROVINCIAL_ADMIN}
-# Anyone who may reveal at least one kind of value; the action narrows it per field.
-REVEALERS = frozenset().union(*REVEAL_ROLES.values())
+# Who may press "显示完整信息": for students anyone who may reveal at least one
+# kind of value (the action narrows it per field); teachers and mentors only have a phone.
+STUDENT_REVEALERS = STUDENT_READERS & frozenset().union(*REVEAL_ROLES.values())
+TEACHER_REVEALERS = TEACHER_READERS & REVEAL_ROLES[Sensitive.PHONE]
+MENTOR_REVEALERS = PEOPLE_READERS & REVEAL_ROLES[Sensitive.PHONE]
 
 
 def _show_error(form: Form, error: ActionError) -> None:
@@ -106,7 +109,7 @@ def student_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     return _student_page(request, _student(request, pk))
 
 
-@require(REVEALERS)
+@require(STUDENT_REVEALERS)
 @require_POST
 def student_reveal(request: AuthedRequest, pk: int) -> HttpResponse:
     student = _student(request, pk)
@@ -162,7 +165,7 @@ def teacher_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     return _teacher_page(request, _teacher(request, pk))
 
 
-@require(REVEALERS - {Role.ENTERPRISE_MENTOR})
+@require(TEACHER_REVEALERS)
 @require_POST
 def teacher_reveal(request: AuthedRequest, pk: int) -> HttpResponse:
     teacher = _teacher(request, pk)
@@ -260,7 +263,7 @@ def mentor_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     return _mentor_page(request, _mentor(request, pk))
 
 
-@require(REVEALERS)
+@require(MENTOR_REVEALERS)
 @require_POST
 def mentor_reveal(request: AuthedRequest, pk: int) -> HttpResponse:
     mentor = _mentor(request, pk)
