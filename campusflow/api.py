@@ -17,12 +17,27 @@ from __future__ import annotations
 from importlib import import_module
 from importlib.util import find_spec
 
+from typing import Any
+
 from django.apps import apps
+from django.urls import URLPattern
 from ninja import NinjaAPI, Router
 
+from campusflow.core.access import AccessRule
 from campusflow.core.api_auth import API_AUTH, enforce_declared_access, install_error_handlers, signed_in_api_view
 
-api = NinjaAPI(
+class CampusNinjaAPI(NinjaAPI):
+    def _get_urls(self) -> list[Any]:
+        urls = super()._get_urls()
+        for pattern in urls:
+            # ninja's /api/ root only ever answers 404 (it exists so that
+            # reverse() finds the API's prefix): declare it public (S-05).
+            if isinstance(pattern, URLPattern) and pattern.name == "api-root":
+                pattern.callback.access_rule = AccessRule(public=True)  # type: ignore[attr-defined]
+        return urls
+
+
+api = CampusNinjaAPI(
     title="campusflow API",
     version="1",
     description="校园实践、实习与毕业管理平台接口。权限与页面一致：按当前角色的可见范围返回数据，敏感信息脱敏。",
