@@ -205,3 +205,14 @@ def test_mentor_list_and_detail(world):
     assert "是否愿意以第一导师身份招收、培养研究生" in detail and "出生年月" in detail
     assert client_for(world.supervisor_me).get(f"/org/mentors/{mentor.pk}/").status_code == 404
     assert client_for(world.school_admin_b).get(f"/org/mentors/{mentor.pk}/").status_code == 404
+
+
+@pytest.mark.spec("P-10", "S-10")
+def test_mentor_phone_reveal_is_logged_and_scoped(world):
+    mentor = world.mentors["a"]
+    html = client_for(world.secretary_cs).post(f"/org/mentors/{mentor.pk}/reveal/").content.decode()
+    assert "13972000001" in html
+    assert SensitiveAccess.objects.get().subject_id == str(mentor.pk)
+    assert client_for(world.secretary_me).post(f"/org/mentors/{mentor.pk}/reveal/").status_code == 404
+    assert client_for(world.dean_cs).post(f"/org/mentors/{mentor.pk}/reveal/").status_code == 403
+    assert SensitiveAccess.objects.count() == 1
