@@ -30,10 +30,17 @@ def home(request: AuthedRequest) -> HttpResponse:
     context: dict[str, object] = {"role": role}
     if role == Role.STUDENT:
         context["student"] = Student.objects.visible_to(user).select_related("department", "supervisor").first()
+    elif role is not None and role.is_personal:
+        # A supervisor or mentor thinks in "my students", not in the school's totals.
+        context["personal"] = True
+        context["counts"] = {
+            "students": Student.objects.visible_to(user).count(),
+            "mentors": EnterpriseMentor.objects.visible_to(user).count() if role == Role.SUPERVISOR else None,
+        }
     elif role is not None:
         context["counts"] = {
             "students": Student.objects.visible_to(user).count(),
-            "teachers": Teacher.objects.visible_to(user).count() if role != Role.ENTERPRISE_MENTOR else None,
+            "teachers": Teacher.objects.visible_to(user).count(),
             "mentors": EnterpriseMentor.objects.visible_to(user).count(),
             "departments": OrgUnit.objects.visible_to(user).filter(kind=OrgUnit.Kind.DEPARTMENT).count(),
         }

@@ -221,12 +221,6 @@ def test_phone_shell_menu_and_role_switcher(chromium, live_server, transactional
 
 
 @pytest.mark.spec("X-06")
-@pytest.mark.xfail(
-    reason="static/campusflow/app.css: at >= 992px Bootstrap makes .offcanvas-lg .offcanvas-body a flex row, "
-    "squeezing the sidebar to one character a line; needs "
-    "'@media (min-width: 992px) { .cf-sidebar .offcanvas-body { flex-direction: column; } }'",
-    strict=False,
-)
 def test_desktop_sidebar_lists_each_entry_on_one_line(chromium, live_server, transactional_db, console):
     world = build_world()
     context = new_context(chromium, viewport={"width": 1280, "height": 800})
