@@ -23,7 +23,7 @@ from campusflow.core.access import get_visible_or_404
 from campusflow.core.api_auth import api_roles, auth_user
 from campusflow.core.errors import ActionError
 from campusflow.core.privacy import HIDDEN, REVEAL_ROLES, Sensitive, display, is_hidden
-from campusflow.core.roles import PEOPLE_READERS, STAFF_ROLES, Role
+from campusflow.core.roles import PEOPLE_READERS, PERSONAL_ROLES, Role
 from campusflow.core.validators import normalize_id_number
 from campusflow.orgs.models import EnterpriseMentor, OrgUnit, PersonQuerySet, Student, Teacher
 
@@ -35,7 +35,8 @@ TEACHER_ROLES = PEOPLE_READERS - {Role.ENTERPRISE_MENTOR}
 MENTOR_ROLES = PEOPLE_READERS
 # Looking a student up by 身份证号 is for the offices that hold the numbers anyway.
 ID_LOOKUP_ROLES = REVEAL_ROLES[Sensitive.ID_NUMBER] - {Role.STUDENT}
-UNIT_ROLES = STAFF_ROLES
+# Personal roles see people through their relation to them, never the org tree.
+UNIT_ROLES = frozenset(Role) - PERSONAL_ROLES
 
 
 class PageSize(PageNumberPagination):
@@ -250,7 +251,9 @@ class MentorFilters(Schema):
 
 class IdNumberLookup(Schema):
     id_number: str = Field(
-        min_length=15, max_length=18, description="身份证号（精确匹配，经盲索引查找，不出现在URL中）"
+        min_length=15,
+        max_length=40,
+        description="身份证号（精确匹配，可含空格或全角数字；经盲索引查找，不出现在URL中）",
     )
 
 
