@@ -49,6 +49,13 @@ class _TeacherFields(forms.Form):
 
 class TeacherCreateForm(_TeacherFields):
     staff_no = _text(_("工号"), max_length=32, autocomplete="off")
+    username = forms.CharField(
+        label=_("登录用户名"),
+        required=False,
+        max_length=150,
+        widget=forms.TextInput(attrs=_INPUT | {"autocomplete": "off"}),
+        help_text=_("默认与工号相同；若工号已被其他学校的账号占用，请另填一个。"),
+    )
     role = forms.ChoiceField(
         label=_("账号角色"),
         choices=[(r.value, r.label) for r in TEACHER_ROLES],
@@ -56,7 +63,18 @@ class TeacherCreateForm(_TeacherFields):
         widget=forms.Select(attrs=_SELECT),
         help_text=_("角色设在所选院系。"),
     )
-    field_order = ["staff_no", "name", "department", "gender", "title", "phone", "email", "is_supervisor", "role"]
+    field_order = [
+        "staff_no",
+        "username",
+        "name",
+        "department",
+        "gender",
+        "title",
+        "phone",
+        "email",
+        "is_supervisor",
+        "role",
+    ]
 
 
 class TeacherEditForm(_TeacherFields):

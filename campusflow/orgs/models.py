@@ -317,7 +317,9 @@ class EnterpriseMentor(models.Model):
 
 def commitment_letter_path(instance: CommitmentLetter, filename: str) -> str:
     # The stored name is random (S-06); the original name is kept in the row.
-    return f"commitments/{instance.year}/{secrets.token_hex(16)}.pdf"
+    # ``filename`` comes from core.uploads (``upload.<checked type>``), never from the user.
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"commitments/{instance.year}/{secrets.token_hex(16)}.{extension}"
 
 
 class CommitmentLetter(models.Model):

@@ -191,6 +191,7 @@ def teacher_create(request: AuthedRequest) -> HttpResponse:
                 actor=request.user,
                 department=data["department"],
                 staff_no=data["staff_no"],
+                username=data["username"],
                 name=data["name"],
                 gender=data["gender"],
                 title=data["title"],

@@ -216,3 +216,14 @@ def test_mentor_phone_reveal_is_logged_and_scoped(world):
     assert client_for(world.secretary_me).post(f"/org/mentors/{mentor.pk}/reveal/").status_code == 404
     assert client_for(world.dean_cs).post(f"/org/mentors/{mentor.pk}/reveal/").status_code == 403
     assert SensitiveAccess.objects.count() == 1
+
+
+@pytest.mark.spec("P-06")
+def test_a_staff_no_taken_as_a_username_elsewhere_can_get_its_own_username(world):
+    client = client_for(world.school_admin_b)
+    taken = client.post(CREATE, form_data(client, staff_no="T1001", department=world.b_info.pk))
+    assert "已被使用" in taken.content.decode()
+    assert not Teacher.objects.filter(school=world.school_b).exists()
+    ok = client.post(CREATE, form_data(client, staff_no="T1001", username="zy-T1001", department=world.b_info.pk))
+    assert 'data-testid="initial-password"' in ok.content.decode()
+    assert Teacher.objects.get(school=world.school_b, staff_no="T1001").user.username == "zy-T1001"
