@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from importlib import import_module
 from importlib.util import find_spec
-
 from typing import Any
 
 from django.apps import apps
@@ -25,6 +24,7 @@ from ninja import NinjaAPI, Router
 
 from campusflow.core.access import AccessRule
 from campusflow.core.api_auth import API_AUTH, enforce_declared_access, install_error_handlers, signed_in_api_view
+
 
 class CampusNinjaAPI(NinjaAPI):
     def _get_urls(self) -> list[Any]:

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 
 def bearer(token: str) -> dict[str, str]:
-    return {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    return {"Authorization": f"Bearer {token}"}
 
 
 def _second_role(world: World) -> RoleAssignment:
@@ -48,15 +48,15 @@ def test_token_acts_in_its_own_role(world: World) -> None:
     as_supervisor = create_api_token(actor=user, name="导师", role=supervisor_role)
     client = Client()
 
-    me = client.get("/api/me", **bearer(as_secretary)).json()
+    me = client.get("/api/me", headers=bearer(as_secretary)).json()
     assert me["current_role"]["role"] == "teaching_secretary"
     # The role decides the scope: the secretary sees the CS department's students …
-    assert client.get("/api/students", **bearer(as_secretary)).json()["count"] == 1
+    assert client.get("/api/students", headers=bearer(as_secretary)).json()["count"] == 1
     # … and the supervisor token the students they supervise; org units are for staff roles only.
-    assert client.get("/api/me", **bearer(as_supervisor)).json()["current_role"]["role"] == "supervisor"
-    assert client.get("/api/students", **bearer(as_supervisor)).json()["count"] == 1
-    assert client.get("/api/org-units", **bearer(as_secretary)).status_code == 200
-    assert client.get("/api/org-units", **bearer(as_supervisor)).status_code == 403
+    assert client.get("/api/me", headers=bearer(as_supervisor)).json()["current_role"]["role"] == "supervisor"
+    assert client.get("/api/students", headers=bearer(as_supervisor)).json()["count"] == 1
+    assert client.get("/api/org-units", headers=bearer(as_secretary)).status_code == 200
+    assert client.get("/api/org-units", headers=bearer(as_supervisor)).status_code == 403
 
 
 @pytest.mark.spec("X-05", "S-05")
@@ -84,13 +84,13 @@ def test_revoked_and_expired_tokens_get_401(world: World) -> None:
     role = user.roles_held[0]
     token = create_api_token(actor=user, name="t", role=role, days=1)
     client = Client()
-    assert client.get("/api/me", **bearer(token)).status_code == 200
+    assert client.get("/api/me", headers=bearer(token)).status_code == 200
 
     with time_machine.travel(timezone.now() + timedelta(days=1, minutes=1)):
-        assert client.get("/api/me", **bearer(token)).status_code == 401
+        assert client.get("/api/me", headers=bearer(token)).status_code == 401
 
     revoke_api_token(actor=user, token_id=ApiToken.objects.get(user=user).pk)
-    assert client.get("/api/me", **bearer(token)).status_code == 401
+    assert client.get("/api/me", headers=bearer(token)).status_code == 401
 
 
 @pytest.mark.spec("X-05")
@@ -106,7 +106,7 @@ def test_tokens_of_suspended_or_deleted_accounts_get_401(world: World, status: s
     user = world.secretary_cs
     token = create_api_token(actor=user, name="t", role=user.roles_held[0])
     User.objects.filter(pk=user.pk).update(status=status)
-    response = Client().get("/api/me", **bearer(token))
+    response = Client().get("/api/me", headers=bearer(token))
     assert response.status_code == 401
     assert "停用" in response.json()["detail"]
 
@@ -125,7 +125,7 @@ def test_accounts_still_to_set_up_get_403(world: World, change: dict[str, object
     user = world.secretary_cs
     token = create_api_token(actor=user, name="t", role=user.roles_held[0])
     User.objects.filter(pk=user.pk).update(**change)
-    response = Client().get("/api/students", **bearer(token))
+    response = Client().get("/api/students", headers=bearer(token))
     assert response.status_code == 403
     assert "detail" in response.json()
 
@@ -135,13 +135,13 @@ def test_last_used_is_written_at_most_once_a_minute(world: World, django_assert_
     user = world.school_admin
     token = create_api_token(actor=user, name="t", role=user.roles_held[0])
     client = Client()
-    client.get("/api/me", **bearer(token))
+    client.get("/api/me", headers=bearer(token))
     first = ApiToken.objects.get().last_used_at
     assert first is not None
-    client.get("/api/me", **bearer(token))
+    client.get("/api/me", headers=bearer(token))
     assert ApiToken.objects.get().last_used_at == first
     with time_machine.travel(timezone.now() + timedelta(minutes=2)):
-        client.get("/api/me", **bearer(token))
+        client.get("/api/me", headers=bearer(token))
         later = ApiToken.objects.get().last_used_at
     assert later is not None
     assert later > first
@@ -155,7 +155,7 @@ def test_token_holder_keeps_the_role_even_if_the_session_role_differs(world: Wor
     token = create_api_token(actor=user, name="t", role=secretary)
     client = client_for(user)  # the session acts as supervisor (the first role)
     assert client.get("/api/me").json()["current_role"]["role"] == "supervisor"
-    assert client.get("/api/me", **bearer(token)).json()["current_role"]["role"] == "teaching_secretary"
+    assert client.get("/api/me", headers=bearer(token)).json()["current_role"]["role"] == "teaching_secretary"
 
 
 @pytest.mark.spec("X-05")
@@ -174,5 +174,7 @@ def test_session_calls_that_change_state_need_the_csrf_token(world: World) -> No
     # A bearer token needs no CSRF token: no browser sends it on its own.
     token = create_api_token(actor=world.school_admin, name="t", role=world.school_admin.roles_held[0])
     fresh = Client(enforce_csrf_checks=True)
-    by_token = fresh.post("/api/students/find-by-id-number", body, content_type="application/json", **bearer(token))
+    by_token = fresh.post(
+        "/api/students/find-by-id-number", body, content_type="application/json", headers=bearer(token)
+    )
     assert by_token.status_code == 200
