@@ -48,6 +48,9 @@ if PRODUCTION and not FIELD_ENCRYPTION_KEY:
 
 ALLOWED_HOSTS = env_list("CAMPUSFLOW_ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CAMPUSFLOW_CSRF_TRUSTED_ORIGINS")
+# Reverse proxies whose X-Forwarded-For is believed for the audit trail's client IP
+# (addresses or CIDR ranges, e.g. "127.0.0.1,10.0.0.0/24"). Empty: REMOTE_ADDR as is.
+TRUSTED_PROXIES = env_list("CAMPUSFLOW_TRUSTED_PROXIES")
 
 INSTALLED_APPS = [
     "django.contrib.auth",

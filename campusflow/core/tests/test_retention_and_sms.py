@@ -81,3 +81,20 @@ def test_error_pages_are_in_chinese_and_show_no_personal_data(world):
     csrf_client = Client(enforce_csrf_checks=True)
     stale = csrf_client.post("/accounts/login/", {"username": "x", "password": "y"})
     assert stale.status_code == 403 and "页面已过期" in stale.content.decode()
+
+
+@pytest.mark.spec("P-09")
+def test_client_ip_believes_forwarded_for_only_from_trusted_proxies(settings, rf):
+    from campusflow.core import middleware
+
+    settings.TRUSTED_PROXIES = ["10.0.0.0/24"]
+    middleware._trusted_proxies.cache_clear()
+    try:
+        spoofed = rf.get("/", REMOTE_ADDR="203.0.113.7", HTTP_X_FORWARDED_FOR="1.2.3.4")
+        assert middleware.client_ip(spoofed) == "203.0.113.7"
+        proxied = rf.get("/", REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR="1.2.3.4, 198.51.100.9, 10.0.0.6")
+        assert middleware.client_ip(proxied) == "198.51.100.9"
+        garbage = rf.get("/", REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR="not-an-ip")
+        assert middleware.client_ip(garbage) == "10.0.0.5"
+    finally:
+        middleware._trusted_proxies.cache_clear()
