@@ -7,9 +7,9 @@ walked by the access test, S-05) without editing this file.
 - Authentication: bearer token or session (see ``core.api_auth``); anonymous
   calls get 401 with a Chinese message.
 - Every operation declares its access with ``@api_roles``/``@api_signed_in``.
-- The OpenAPI description is at /api/openapi.json for signed-in callers. The
-  interactive docs page is off: ninja's page loads Swagger UI from a CDN
-  unless ``ninja`` is an installed app, and the CSP allows only our own scripts.
+- The OpenAPI description is at /api/openapi.json and the interactive docs at
+  /api/docs, both for signed-in callers. ``ninja`` is an installed app so the
+  docs page serves Swagger UI from our own static files (the CSP allows no CDN).
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ api = CampusNinjaAPI(
     description="校园实践、实习与毕业管理平台接口。权限与页面一致：按当前角色的可见范围返回数据，敏感信息脱敏。",
     urls_namespace="api",
     auth=API_AUTH,
-    docs_url=None,
+    docs_url="/docs",
     docs_decorator=signed_in_api_view,
 )
 install_error_handlers(api)

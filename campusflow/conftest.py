@@ -26,3 +26,25 @@ def sms_outbox() -> list[tuple[str, str]]:
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):  # type: ignore[no-untyped-def]
     settings.MEDIA_ROOT = tmp_path / "files"
+
+
+@pytest.fixture(scope="session")
+def chromium():  # type: ignore[no-untyped-def]
+    """One headless Debian chromium for the whole run (browser tests only)."""
+    from playwright.sync_api import sync_playwright
+
+    from campusflow.core.browser_testing import CHROMIUM, CHROMIUM_ARGS, chromium_available
+
+    if not chromium_available():
+        pytest.fail("Debian chromium is missing: ./run test installs it (apt-get install chromium)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def console():  # type: ignore[no-untyped-def]
+    from campusflow.core.browser_testing import Console
+
+    return Console()

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "ninja",  # serves Swagger UI from our own static files (no CDN) for /api/docs
     "django_htmx",
     "django_filters",
     "axes",

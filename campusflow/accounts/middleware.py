@@ -7,7 +7,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import Resolver404, resolve
 from django.utils import timezone
@@ -61,7 +61,7 @@ class AccountStateMiddleware:
         )
         if pending and not self._is_setup_view(request):
             if request.path.startswith("/api/"):
-                return HttpResponse(status=403)
+                return JsonResponse({"detail": _("请先在网页上完成账号激活或修改密码，再调用接口。")}, status=403)
             if user.needs_activation:  # type: ignore[union-attr]
                 return redirect("accounts:activate")
             messages.warning(request, _("请先修改密码后再继续使用。"))

@@ -14,7 +14,9 @@ def _create_form(client, **overrides):
     page = client.get("/accounts/users/new/").content.decode()
     import re
 
-    token = re.search(r'name="_once" value="([^"]+)"', page).group(1)
+    match = re.search(r'name="_once" value="([^"]+)"', page)
+    assert match
+    token = match.group(1)
     data = {"username": "T5001", "full_name": "钱老师", "email": "", "role": Role.SUPERVISOR.value, "_once": token}
     data.update(overrides)
     return data

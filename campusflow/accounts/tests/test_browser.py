@@ -11,82 +11,21 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+from playwright.sync_api import expect
 
 from campusflow.accounts import actions
 from campusflow.accounts.models import RoleAssignment, User
 from campusflow.accounts.sms import MemorySmsSender
+from campusflow.core.browser_testing import PHONE, log_in, new_context, no_horizontal_scroll
 from campusflow.core.roles import Role
 from campusflow.core.testing import PASSWORD, build_world, make_user
 
 pytestmark = [pytest.mark.browser]
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 DOCS = Path(__file__).resolve().parents[3] / "docs"
-PHONE = {"width": 375, "height": 740}
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Browser]:
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian chromium is not installed (apt-get install chromium)")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-class Console:
-    """Every console message and page error of a context; CSP violations fail the test."""
-
-    def __init__(self) -> None:
-        self.messages: list[str] = []
-
-    def watch(self, page: Page) -> Page:
-        page.on("console", lambda message: self.messages.append(f"{message.type}: {message.text}"))
-        page.on("pageerror", lambda error: self.messages.append(f"pageerror: {error}"))
-        return page
-
-    def assert_no_csp_violations(self) -> None:
-        violations = [m for m in self.messages if "Content Security Policy" in m or "Content-Security-Policy" in m]
-        assert not violations, violations
-
-
-@pytest.fixture
-def console() -> Console:
-    return Console()
-
-
-def new_context(chromium: Browser, **options: object) -> BrowserContext:
-    context = chromium.new_context(locale="zh-CN", **options)  # type: ignore[arg-type]
-    context.set_default_timeout(10_000)
-    return context
-
-
-def log_in(page: Page, base_url: str, username: str, password: str) -> None:
-    page.goto(f"{base_url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_load_state()
-
-
-def no_horizontal_scroll(page: Page, width: int) -> None:
-    scroll_width = page.evaluate("document.documentElement.scrollWidth")
-    assert scroll_width <= width, f"{page.url} scrolls sideways: {scroll_width}px > {width}px"
 
 
 def latest_code() -> str:
@@ -263,3 +202,17 @@ def test_write_screenshots(chromium, live_server, transactional_db, console):
     page.screenshot(path=str(DOCS / "screenshot-phone.png"))
     phone.close()
     console.assert_no_csp_violations()
+
+
+@pytest.mark.spec("X-05", "S-07")
+def test_api_docs_page_works_under_the_csp_for_signed_in_users(chromium, live_server, transactional_db, console):
+    world = build_world()
+    context = new_context(chromium, viewport={"width": 1280, "height": 800})
+    page = console.watch(context.new_page())
+    anonymous = page.goto(f"{live_server.url}/api/docs")
+    assert anonymous is not None and anonymous.status == 401
+    log_in(page, live_server.url, world.school_admin.username, PASSWORD)
+    page.goto(f"{live_server.url}/api/docs")
+    expect(page.get_by_text("/api/students", exact=True).first).to_be_visible()
+    console.assert_no_csp_violations()
+    context.close()

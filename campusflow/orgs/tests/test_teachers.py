@@ -226,4 +226,5 @@ def test_a_staff_no_taken_as_a_username_elsewhere_can_get_its_own_username(world
     assert not Teacher.objects.filter(school=world.school_b).exists()
     ok = client.post(CREATE, form_data(client, staff_no="T1001", username="zy-T1001", department=world.b_info.pk))
     assert 'data-testid="initial-password"' in ok.content.decode()
-    assert Teacher.objects.get(school=world.school_b, staff_no="T1001").user.username == "zy-T1001"
+    account = Teacher.objects.get(school=world.school_b, staff_no="T1001").user
+    assert account is not None and account.username == "zy-T1001"
