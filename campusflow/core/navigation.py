@@ -8,6 +8,7 @@ from typing import Any
 from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from campusflow.core.roles import ACCOUNT_MANAGERS, AUDIT_READERS, PEOPLE_READERS, SCHOOL_MANAGERS, Role
 
@@ -22,9 +23,14 @@ class NavEntry:
 
 ENTRIES: list[NavEntry] = [
     NavEntry(_("首页"), "core:home", icon="house"),
-    NavEntry(_("学生"), "orgs:student_list", PEOPLE_READERS, icon="people"),
-    NavEntry(_("教师"), "orgs:teacher_list", PEOPLE_READERS - {Role.ENTERPRISE_MENTOR}, icon="person-badge"),
-    NavEntry(_("企业导师"), "orgs:mentor_list", PEOPLE_READERS, icon="briefcase"),
+    NavEntry(pgettext_lazy("menu", "学生"), "orgs:student_list", PEOPLE_READERS, icon="people"),
+    NavEntry(
+        pgettext_lazy("menu", "教师"),
+        "orgs:teacher_list",
+        PEOPLE_READERS - {Role.ENTERPRISE_MENTOR},
+        icon="person-badge",
+    ),
+    NavEntry(pgettext_lazy("menu", "企业导师"), "orgs:mentor_list", PEOPLE_READERS, icon="briefcase"),
     NavEntry(_("院系配置"), "orgs:unit_list", SCHOOL_MANAGERS | {Role.PROVINCIAL_ADMIN}, icon="diagram-3"),
     NavEntry(_("账号管理"), "accounts:user_list", ACCOUNT_MANAGERS, icon="person-gear"),
     NavEntry(

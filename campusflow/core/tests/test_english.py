@@ -94,6 +94,8 @@ def test_compiled_catalog_matches_the_po_file():
         if "msgid_plural" in e:
             got = [compiled.ngettext(e["msgid"], e["msgid_plural"], n) for n in (1, 2)]
             want = [e["msgstr[0]"], e["msgstr[1]"]]
+        elif "msgctxt" in e:
+            got, want = [compiled.pgettext(e["msgctxt"], e["msgid"])], [e["msgstr"]]
         else:
             got, want = [compiled.gettext(e["msgid"])], [e["msgstr"]]
         if got != want:
@@ -135,9 +137,9 @@ def test_school_admin_home_is_in_english(world):
     labels = re.findall(r"</i>([^<]*)</a>", nav)
     assert labels == [
         "Home",
-        "Student",
-        "Teacher",
-        "Enterprise mentor",
+        "Students",
+        "Teachers",
+        "Enterprise mentors",
         "Departments",
         "Accounts",
         "Annual commitment letter",

@@ -48,7 +48,7 @@ def test_school_admin_creates_teacher_with_account(world):
     assert "no-store" in response["Cache-Control"]
 
 
-@pytest.mark.spec("P-06", "X-01")
+@pytest.mark.spec("P-06")
 def test_full_width_phone_is_normalised(world):
     client = client_for(world.school_admin)
     client.post(CREATE, form_data(client, department=world.cs.pk, phone="１３９ １２３４ ５６７８"))
@@ -94,7 +94,7 @@ def test_wrong_role_gets_403(world):
         actions.create_teacher(actor=world.secretary_cs, department=world.cs, staff_no="T3001", name="周老师")
 
 
-@pytest.mark.spec("P-06", "X-01")
+@pytest.mark.spec("P-06")
 def test_duplicate_staff_no_is_refused_and_nothing_is_saved(world):
     client = client_for(world.school_admin)
     users_before = User.objects.count()
@@ -112,7 +112,7 @@ def test_same_staff_no_in_another_school_is_fine(world):
     assert created.teacher.school == world.school_b
 
 
-@pytest.mark.spec("P-06", "X-01")
+@pytest.mark.spec("P-06")
 def test_malformed_phone_is_refused_and_nothing_is_saved(world):
     client = client_for(world.school_admin)
     users_before = User.objects.count()
@@ -150,7 +150,7 @@ def test_edit_out_of_scope_is_404_and_changes_nothing(world):
     assert not AuditEvent.objects.filter(action="orgs.teacher.edit").exists()
 
 
-@pytest.mark.spec("P-06", "X-01")
+@pytest.mark.spec("P-06")
 def test_edit_with_bad_phone_changes_nothing(world):
     teacher = world.teachers["cs"]
     with pytest.raises(ActionError) as error:

@@ -72,7 +72,7 @@ def test_school_admin_adds_an_office(world):
     assert OrgUnit.objects.get(name="财务处").office_type == "finance"
 
 
-@pytest.mark.spec("P-07", "X-01")
+@pytest.mark.spec("P-07")
 def test_duplicate_name_under_the_same_school_is_refused(world):
     client = client_for(world.school_admin)
     count = OrgUnit.objects.count()
@@ -101,7 +101,7 @@ def test_edit_a_department(world):
     assert AuditEvent.objects.filter(action="orgs.unit.edit").count() == 1
 
 
-@pytest.mark.spec("P-07", "X-01")
+@pytest.mark.spec("P-07")
 def test_rename_to_an_existing_name_is_refused(world):
     response = client_for(world.school_admin).post(
         f"/org/units/{world.me.pk}/", {"name": "计算机学院", "code": "02", "is_active": "on"}
