@@ -276,6 +276,18 @@ def _code_digest(phone: str, code: str) -> str:
     return salted_hmac("campusflow.sms", f"{phone}:{code}", algorithm="sha256").hexdigest()
 
 
+def _check_sms_rate(index: str, now: Any) -> None:
+    """S-04: at least 60 s between codes and at most 10 a day per phone. Call inside a transaction."""
+    recent = SmsCode.objects.select_for_update().filter(phone_index=index)
+    last = recent.order_by("-created_at").first()
+    if last and (now - last.created_at).total_seconds() < settings.SMS_RESEND_INTERVAL_SECONDS:
+        wait = settings.SMS_RESEND_INTERVAL_SECONDS - int((now - last.created_at).total_seconds())
+        raise ActionError(_("验证码发送过于频繁，请 %(s)d 秒后再试。") % {"s": wait}, field="phone")
+    day_start = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    if recent.filter(created_at__gte=day_start).count() >= settings.SMS_DAILY_LIMIT_PER_PHONE:
+        raise ActionError(_("该手机号今日获取验证码次数已达上限，请明天再试。"), field="phone")
+
+
 def send_sms_code(*, phone: str, purpose: SmsCode.Purpose, user: User | None = None) -> None:
     """Send a code to ``phone``. Raises ActionError only for format or rate limits.
 
@@ -290,14 +302,7 @@ def send_sms_code(*, phone: str, purpose: SmsCode.Purpose, user: User | None = N
     index = blind_index(phone)
     now = timezone.now()
     with transaction.atomic():
-        recent = SmsCode.objects.select_for_update().filter(phone_index=index)
-        last = recent.order_by("-created_at").first()
-        if last and (now - last.created_at).total_seconds() < settings.SMS_RESEND_INTERVAL_SECONDS:
-            wait = settings.SMS_RESEND_INTERVAL_SECONDS - int((now - last.created_at).total_seconds())
-            raise ActionError(_("验证码发送过于频繁，请 %(s)d 秒后再试。") % {"s": wait}, field="phone")
-        day_start = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
-        if recent.filter(created_at__gte=day_start).count() >= settings.SMS_DAILY_LIMIT_PER_PHONE:
-            raise ActionError(_("该手机号今日获取验证码次数已达上限，请明天再试。"), field="phone")
+        _check_sms_rate(index, now)
         code = f"{secrets.randbelow(1_000_000):06d}"
         SmsCode.objects.create(
             phone_index=index,
@@ -325,14 +330,7 @@ def register_sms_request(*, phone: str, purpose: SmsCode.Purpose) -> None:
     index = blind_index(phone)
     now = timezone.now()
     with transaction.atomic():
-        recent = SmsCode.objects.select_for_update().filter(phone_index=index)
-        last = recent.order_by("-created_at").first()
-        if last and (now - last.created_at).total_seconds() < settings.SMS_RESEND_INTERVAL_SECONDS:
-            wait = settings.SMS_RESEND_INTERVAL_SECONDS - int((now - last.created_at).total_seconds())
-            raise ActionError(_("验证码发送过于频繁，请 %(s)d 秒后再试。") % {"s": wait}, field="phone")
-        day_start = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
-        if recent.filter(created_at__gte=day_start).count() >= settings.SMS_DAILY_LIMIT_PER_PHONE:
-            raise ActionError(_("该手机号今日获取验证码次数已达上限，请明天再试。"), field="phone")
+        _check_sms_rate(index, now)
         # An unusable code: nothing was sent, but the attempt is counted.
         SmsCode.objects.create(
             phone_index=index, purpose=purpose, code_hash="!", created_at=now, expires_at=now, used_at=now

@@ -72,33 +72,6 @@ class PhoneChangeForm(forms.Form):
     code = _text(_("短信验证码"), max_length=10, required=False, attrs={"inputmode": "numeric"})
 
 
-class AccountForm(forms.Form):
-    username = _text(_("用户名（学号/工号）"), max_length=150)
-    full_name = _text(_("姓名"), max_length=50)
-    email = forms.EmailField(
-        label=_("电子邮箱"), required=False, widget=forms.EmailInput(attrs={"class": "form-control"})
-    )
-    role = forms.ChoiceField(label=_("角色"), widget=forms.Select(attrs={"class": "form-select"}))
-    unit = forms.ModelChoiceField(
-        label=_("所在单位"),
-        queryset=OrgUnit.objects.none(),
-        required=False,
-        widget=forms.Select(attrs={"class": "form-select"}),
-    )
-
-    def __init__(self, *args: Any, roles: list[Role], units: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["role"].choices = [(r.value, r.label) for r in roles]  # type: ignore[attr-defined]
-        self.fields["unit"].queryset = units  # type: ignore[attr-defined]
-
-
-class AccountEditForm(forms.Form):
-    full_name = _text(_("姓名"), max_length=50)
-    email = forms.EmailField(
-        label=_("电子邮箱"), required=False, widget=forms.EmailInput(attrs={"class": "form-control"})
-    )
-
-
 class GrantRoleForm(forms.Form):
     role = forms.ChoiceField(label=_("角色"), widget=forms.Select(attrs={"class": "form-select"}))
     unit = forms.ModelChoiceField(
@@ -112,6 +85,22 @@ class GrantRoleForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["role"].choices = [(r.value, r.label) for r in roles]  # type: ignore[attr-defined]
         self.fields["unit"].queryset = units  # type: ignore[attr-defined]
+
+
+class AccountForm(GrantRoleForm):
+    username = _text(_("用户名（学号/工号）"), max_length=150)
+    full_name = _text(_("姓名"), max_length=50)
+    email = forms.EmailField(
+        label=_("电子邮箱"), required=False, widget=forms.EmailInput(attrs={"class": "form-control"})
+    )
+    field_order = ["username", "full_name", "email", "role", "unit"]
+
+
+class AccountEditForm(forms.Form):
+    full_name = _text(_("姓名"), max_length=50)
+    email = forms.EmailField(
+        label=_("电子邮箱"), required=False, widget=forms.EmailInput(attrs={"class": "form-control"})
+    )
 
 
 class TokenForm(forms.Form):

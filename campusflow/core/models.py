@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from campusflow.core.roles import Role
 from campusflow.core.scoping import Scope, ScopedQuerySet
 
 
@@ -67,6 +68,10 @@ class AuditEvent(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action}"
+
+    @property
+    def role_label(self) -> str:
+        return str(Role(self.actor_role).label) if self.actor_role in Role.values else self.actor_role
 
 
 class SensitiveAccess(AppendOnlyModel):
