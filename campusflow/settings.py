@@ -64,9 +64,15 @@ INSTALLED_APPS = [
     "django_filters",
     "axes",
     "captcha",
+    "django_tasks_db",
+    "crontask",
     "campusflow.core",
     "campusflow.accounts",
     "campusflow.orgs",
+    "campusflow.workflow",
+    "campusflow.notifications",
+    "campusflow.bases",
+    "campusflow.practice",
 ]
 
 MIDDLEWARE = [
@@ -286,6 +292,10 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("CAMPUSFLOW_LOG_LEVEL", "INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
+
+# Background work: Django's tasks API on the database backend;
+# `manage.py db_worker` runs them, `manage.py crontask` fires the schedules.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 NINJA_PAGINATION_PER_PAGE = 50
 LIST_PAGE_SIZE = 30
