@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("campusflow.core.urls")),
     path("accounts/", include("campusflow.accounts.urls")),
     path("org/", include("campusflow.orgs.urls")),
+    path("notifications/", include("campusflow.notifications.urls")),
     path("api/", api.urls),
     path("captcha/", include("captcha.urls")),
     path("i18n/setlang/", public(set_language), name="set_language"),

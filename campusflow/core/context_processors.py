@@ -1,4 +1,4 @@
-"""What every page's shell needs: the current role, the roles to switch to, the navigation."""
+"""What every page's shell needs: the current role, the roles to switch to, the navigation, the bell."""
 
 from __future__ import annotations
 
@@ -13,9 +13,15 @@ def shell(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
+    from campusflow.notifications.models import Notification
+
     role = user.active_role
+    # One indexed COUNT (recipient_id, read_at IS NULL) per page.
+    unread = Notification.objects.visible_to(user).unread().count()
     return {
         "current_role": role,
         "roles_held": user.roles_held,
         "nav_items": menu_for(user, request.path),
+        "unread_notifications": unread,
+        "unread_notifications_label": "99+" if unread > 99 else str(unread),
     }
