@@ -8,6 +8,8 @@ urlpatterns = [
     path("", include("campusflow.core.urls")),
     path("accounts/", include("campusflow.accounts.urls")),
     path("org/", include("campusflow.orgs.urls")),
+    path("bases/", include("campusflow.bases.urls")),
+    path("practice/", include("campusflow.practice.urls")),
     path("notifications/", include("campusflow.notifications.urls")),
     path("api/", api.urls),
     path("captcha/", include("captcha.urls")),

@@ -10,7 +10,14 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from campusflow.core.roles import ACCOUNT_MANAGERS, AUDIT_READERS, PEOPLE_READERS, SCHOOL_MANAGERS, Role
+from campusflow.core.roles import (
+    ACCOUNT_MANAGERS,
+    AUDIT_READERS,
+    PEOPLE_READERS,
+    SCHOOL_MANAGERS,
+    STAFF_ROLES,
+    Role,
+)
 
 
 @dataclass(frozen=True)
@@ -31,6 +38,8 @@ ENTRIES: list[NavEntry] = [
         icon="person-badge",
     ),
     NavEntry(pgettext_lazy("menu", "企业导师"), "orgs:mentor_list", PEOPLE_READERS, icon="briefcase"),
+    NavEntry(_("实践基地"), "bases:base_list", STAFF_ROLES | {Role.ENTERPRISE_MENTOR}, icon="building"),
+    NavEntry(_("学生实践信息查询"), "practice:query", PEOPLE_READERS, icon="clipboard-data"),
     NavEntry(_("院系配置"), "orgs:unit_list", SCHOOL_MANAGERS | {Role.PROVINCIAL_ADMIN}, icon="diagram-3"),
     NavEntry(_("账号管理"), "accounts:user_list", ACCOUNT_MANAGERS, icon="person-gear"),
     NavEntry(

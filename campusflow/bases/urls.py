@@ -1,0 +1,15 @@
+from django.urls import path
+
+from campusflow.bases import views
+
+app_name = "bases"
+urlpatterns = [
+    path("", views.base_list, name="base_list"),
+    path("new/", views.base_create, name="base_create"),
+    path("<int:pk>/", views.base_detail, name="base_detail"),
+    path("<int:pk>/edit/", views.base_edit, name="base_edit"),
+    path("<int:pk>/revoke/", views.base_revoke, name="base_revoke"),
+    path("<int:pk>/restore/", views.base_restore, name="base_restore"),
+    path("<int:pk>/mentors/add/", views.mentor_add, name="mentor_add"),
+    path("<int:pk>/mentors/<int:mentor_pk>/remove/", views.mentor_remove, name="mentor_remove"),
+]

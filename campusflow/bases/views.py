@@ -1,0 +1,196 @@
+"""Practice-base pages (B-04): browse, enter and edit bases and their enterprise mentors.
+
+Every staff role browses the bases of its school; changes go through
+``bases.actions``, which re-check the narrower editing scope.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.db.models import Count
+from django.forms import Form
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from campusflow.bases import actions
+from campusflow.bases.filters import BaseFilter
+from campusflow.bases.forms import BaseForm, MentorAddForm, RevokeForm
+from campusflow.bases.models import BaseMentor, PracticeBase
+from campusflow.core import once
+from campusflow.core.access import get_visible_or_404, require, signed_in
+from campusflow.core.errors import ActionError
+from campusflow.core.http import AuthedRequest
+from campusflow.core.pagination import paginate
+from campusflow.orgs.models import EnterpriseMentor
+from campusflow.practice.models import Placement
+
+EDITORS = actions.BASE_EDITORS
+
+
+def _show_error(form: Form, error: ActionError) -> None:
+    form.add_error(error.field if error.field in form.fields else None, error.message)
+
+
+def _no_store(response: HttpResponse) -> HttpResponse:
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@signed_in
+def base_list(request: AuthedRequest) -> HttpResponse:
+    bases = (
+        PracticeBase.objects.visible_to(request.user)
+        .select_related("responsible_college")
+        .annotate(mentor_count=Count("mentors", distinct=True))
+        .order_by("code", "id")
+    )
+    filterset = BaseFilter(request.GET or None, queryset=bases, request=request)
+    rows = filterset.queryset.none() if filterset.is_bound and not filterset.is_valid() else filterset.qs
+    page = paginate(request, rows)
+    context = {"filter": filterset, "page_obj": page, "can_create": request.user.role in EDITORS}
+    return _no_store(render(request, "bases/base_list.html", context))
+
+
+def _base(request: AuthedRequest, pk: int) -> PracticeBase:
+    return get_visible_or_404(
+        PracticeBase.objects.select_related("school", "responsible_college", "created_by"), request.user, pk=pk
+    )
+
+
+def _editable(request: AuthedRequest, pk: int) -> PracticeBase:
+    """A base ``request.user`` may change; 404 alike for missing, not visible and only browsable."""
+    return get_object_or_404(actions.editable_bases(request.user).select_related("responsible_college"), pk=pk)
+
+
+@signed_in
+def base_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    base = _base(request, pk)
+    links = BaseMentor.objects.filter(base=base).select_related("mentor", "mentor__partner_supervisor")
+    placements = (
+        Placement.objects.visible_to(request.user)
+        .filter(base=base)
+        .select_related("student", "student__department", "supervisor", "mentor")
+        .order_by("status", "-start_date")[:100]
+    )
+    can_edit = actions.can_edit(request.user, base)
+    mentor_form = None
+    if can_edit:
+        candidates = EnterpriseMentor.objects.filter(school_id=base.school_id).exclude(practice_bases=base)
+        mentor_form = MentorAddForm(mentors=candidates)
+    context = {
+        "base": base,
+        "links": links,
+        "placements": placements,
+        "can_edit": can_edit,
+        "mentor_form": mentor_form,
+        "revoke_form": RevokeForm() if can_edit else None,
+    }
+    return _no_store(render(request, "bases/base_detail.html", context))
+
+
+def _input(data: dict[str, Any]) -> actions.BaseInput:
+    return actions.BaseInput(**data)
+
+
+@require(EDITORS)
+def base_create(request: AuthedRequest) -> HttpResponse:
+    colleges = actions.colleges_for(request.user)
+    initial: dict[str, Any] = {"level": PracticeBase.Level.SCHOOL_B, "origin": PracticeBase.Origin.SCHOOL}
+    if len(colleges) == 1:
+        initial["responsible_college"] = colleges[0].pk
+    form = BaseForm(request.POST or None, colleges=colleges, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        if not once.consume(request):
+            messages.warning(request, _("该表单已提交过，请勿重复提交。"))
+            return redirect("bases:base_list")
+        try:
+            base = actions.create_base(actor=request.user, data=_input(form.cleaned_data))
+        except ActionError as error:
+            _show_error(form, error)
+        else:
+            messages.success(request, _("已录入基地“%(name)s”。") % {"name": base.name})
+            return redirect("bases:base_detail", base.pk)
+    return render(request, "bases/base_form.html", {"form": form, "creating": True})
+
+
+@require(EDITORS)
+def base_edit(request: AuthedRequest, pk: int) -> HttpResponse:
+    base = _editable(request, pk)
+    fields = ("code", "name", "unit_type", "level", "origin", "address", "contact_name", "leader_name")
+    initial: dict[str, Any] = {name: getattr(base, name) for name in fields}
+    initial["school_contact_name"] = base.school_contact_name
+    initial["responsible_college"] = base.responsible_college_id
+    form = BaseForm(request.POST or None, colleges=actions.colleges_for(request.user), base=base, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            changed = actions.edit_base(actor=request.user, base=base, data=_input(form.cleaned_data))
+        except ActionError as error:
+            _show_error(form, error)
+        else:
+            messages.success(request, _("基地信息已保存。") if changed else _("没有需要保存的修改。"))
+            return redirect("bases:base_detail", base.pk)
+    return _no_store(render(request, "bases/base_form.html", {"form": form, "base": base, "creating": False}))
+
+
+@require(EDITORS)
+@require_POST
+def base_revoke(request: AuthedRequest, pk: int) -> HttpResponse:
+    base = _editable(request, pk)
+    form = RevokeForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    try:
+        actions.revoke_base(actor=request.user, base=base, reason=reason)
+    except ActionError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("基地已撤销。"))
+    return redirect("bases:base_detail", base.pk)
+
+
+@require(EDITORS)
+@require_POST
+def base_restore(request: AuthedRequest, pk: int) -> HttpResponse:
+    base = _editable(request, pk)
+    try:
+        actions.restore_base(actor=request.user, base=base)
+    except ActionError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("基地已恢复正常。"))
+    return redirect("bases:base_detail", base.pk)
+
+
+@require(EDITORS)
+@require_POST
+def mentor_add(request: AuthedRequest, pk: int) -> HttpResponse:
+    base = _editable(request, pk)
+    form = MentorAddForm(request.POST, mentors=EnterpriseMentor.objects.filter(school_id=base.school_id))
+    if not form.is_valid():
+        messages.error(request, _("请选择本校的企业导师。"))
+        return redirect("bases:base_detail", base.pk)
+    mentor = form.cleaned_data["mentor"]
+    try:
+        actions.add_mentor(actor=request.user, base=base, mentor=mentor)
+    except ActionError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("已添加企业导师“%(name)s”。") % {"name": mentor.name})
+    return redirect("bases:base_detail", base.pk)
+
+
+@require(EDITORS)
+@require_POST
+def mentor_remove(request: AuthedRequest, pk: int, mentor_pk: int) -> HttpResponse:
+    base = _editable(request, pk)
+    mentor = get_object_or_404(base.mentors.all(), pk=mentor_pk)
+    try:
+        actions.remove_mentor(actor=request.user, base=base, mentor=mentor)
+    except ActionError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("已移除企业导师“%(name)s”。") % {"name": mentor.name})
+    return redirect("bases:base_detail", base.pk)
