@@ -46,6 +46,8 @@ FIELD_ENCRYPTION_KEY = os.environ.get("CAMPUSFLOW_FIELD_KEY", "" if PRODUCTION e
 if PRODUCTION and not FIELD_ENCRYPTION_KEY:
     raise RuntimeError("CAMPUSFLOW_FIELD_KEY must be set when CAMPUSFLOW_ENV=production")
 
+# The site's public address, for links sent by SMS and e-mail (W-09).
+CAMPUSFLOW_BASE_URL = os.environ.get("CAMPUSFLOW_BASE_URL", "http://127.0.0.1:8000")
 ALLOWED_HOSTS = env_list("CAMPUSFLOW_ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CAMPUSFLOW_CSRF_TRUSTED_ORIGINS")
 # Reverse proxies whose X-Forwarded-For is believed for the audit trail's client IP

@@ -41,3 +41,9 @@ def once_token(context: dict[str, Any], *args: Any) -> str:
     from campusflow.core import once
 
     return format_html('<input type="hidden" name="{}" value="{}">', once.FIELD, once.issue(context["request"]))
+
+
+@register.filter
+def get_item(mapping: dict[Any, Any] | None, key: Any) -> Any:
+    """``mapping[key]`` in a template (None when absent)."""
+    return (mapping or {}).get(key)
