@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("campusflow.core.urls")),
     path("accounts/", include("campusflow.accounts.urls")),
     path("org/", include("campusflow.orgs.urls")),
+    path("workflow/", include("campusflow.workflow.urls")),
     path("bases/", include("campusflow.bases.urls")),
     path("practice/", include("campusflow.practice.urls")),
     path("notifications/", include("campusflow.notifications.urls")),
