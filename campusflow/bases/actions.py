@@ -62,7 +62,7 @@ def colleges_for(actor: User) -> models.QuerySet[OrgUnit]:
         return OrgUnit.objects.none()
     colleges = OrgUnit.objects.filter(kind=OrgUnit.Kind.DEPARTMENT, is_active=True)
     if actor.role in COLLEGE_EDITORS:
-        return colleges.filter(pk=assignment.unit_id)
+        return colleges.filter(pk=assignment.unit.pk)
     return colleges.filter(school_id=assignment.unit.school_id).order_by("sort_order", "code")
 
 
@@ -125,7 +125,10 @@ def _clean(actor: User, data: BaseInput) -> dict[str, Any]:
 
 
 def _code_taken(school_id: int, code: str, exclude: int | None = None) -> bool:
-    return PracticeBase.objects.filter(school_id=school_id, code=code).exclude(pk=exclude).exists()
+    taken = PracticeBase.objects.filter(school_id=school_id, code=code)
+    if exclude is not None:
+        taken = taken.exclude(pk=exclude)
+    return taken.exists()
 
 
 def create_base(*, actor: User, data: BaseInput) -> PracticeBase:

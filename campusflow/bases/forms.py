@@ -63,8 +63,13 @@ class BaseForm(forms.Form):
                     self.fields[name].help_text = _("留空则保留原号码。")
 
 
+class MentorChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.mentor_no} {obj.name}（{obj.enterprise_name}）"
+
+
 class MentorAddForm(forms.Form):
-    mentor = forms.ModelChoiceField(
+    mentor = MentorChoiceField(
         label=_("企业导师"), queryset=EnterpriseMentor.objects.none(), widget=forms.Select(attrs=_SELECT)
     )
 
@@ -73,7 +78,6 @@ class MentorAddForm(forms.Form):
         field = self.fields["mentor"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = mentors
-        field.label_from_instance = lambda m: f"{m.mentor_no} {m.name}（{m.enterprise_name}）"  # type: ignore[method-assign]
 
 
 class RevokeForm(forms.Form):

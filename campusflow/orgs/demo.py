@@ -23,10 +23,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from campusflow.accounts.models import RoleAssignment, User
+from campusflow.bases.models import BaseMentor, PracticeBase
 from campusflow.core import audit
 from campusflow.core.roles import Role
 from campusflow.core.validators import id_number_check_digit
 from campusflow.orgs.models import EnterpriseMentor, OrgUnit, Student, Teacher
+from campusflow.practice.models import Placement
 
 MARKER_CODE = "DEMO-HA"  # the demo province's code: present ⇒ the demo is loaded
 DEMO_PASSWORD = "Demo@2026campus"  # noqa: S105 - demo-only, printed on purpose, never created in production
@@ -204,6 +206,37 @@ MENTOR_ROWS = (
     ("嵩山云计算研究院", "cs", "电子信息", "计算机技术", "大数据", "数据治理", "数据中心", "高级工程师"),
 )
 
+# One practice base per enterprise above (B-04): unit type, level, origin.
+_T = PracticeBase.UnitType
+_L = PracticeBase.Level
+_O = PracticeBase.Origin
+BASE_KINDS: dict[str, tuple[str, str, str]] = {
+    "中原数智科技有限公司": (_T.PRIVATE_HITECH, _L.PROVINCIAL, _O.SCHOOL),
+    "嵩山云计算研究院": (_T.PUBLIC_INSTITUTION, _L.SCHOOL_A, _O.SCHOOL),
+    "郑州星河网络股份有限公司": (_T.PRIVATE_HITECH, _L.SCHOOL_B, _O.SUPERVISOR),
+    "豫北重型机械集团有限公司": (_T.STATE_OWNED, _L.NATIONAL, _O.SCHOOL),
+    "中州动力装备有限公司": (_T.STATE_OWNED, _L.SCHOOL_A, _O.SCHOOL),
+    "黄淮智能制造有限公司": (_T.PRIVATE_HITECH, _L.SCHOOL_B, _O.SUPERVISOR),
+    "中原交通设计研究院有限公司": (_T.STATE_OWNED, _L.PROVINCIAL, _O.SCHOOL),
+    "豫水水利勘测设计院": (_T.PUBLIC_INSTITUTION, _L.SCHOOL_A, _O.SCHOOL),
+    "伏牛建设集团有限公司": (_T.STATE_OWNED, _L.SCHOOL_B, _O.SCHOOL),
+    "洛河化工股份有限公司": (_T.STATE_OWNED, _L.SCHOOL_A, _O.SCHOOL),
+    "中原新材料科技有限公司": (_T.PRIVATE_HITECH, _L.SCHOOL_B, _O.SUPERVISOR),
+    "太行精细化工有限公司": (_T.PRIVATE_HITECH, _L.SCHOOL_B, _O.SCHOOL),
+    "中原地质勘查院": (_T.PUBLIC_INSTITUTION, _L.PROVINCIAL, _O.SCHOOL),
+    "豫西矿业有限公司": (_T.STATE_OWNED, _L.SCHOOL_B, _O.SCHOOL),
+    "中原生态环境研究院": (_T.PUBLIC_INSTITUTION, _L.SCHOOL_A, _O.SCHOOL),
+    "郑州金融控股有限公司": (_T.STATE_OWNED, _L.SCHOOL_A, _O.SCHOOL),
+    "中原会计师事务所（特殊普通合伙）": (_T.OTHER, _L.SCHOOL_B, _O.STUDENT),
+    "河南现代物流集团有限公司": (_T.STATE_OWNED, _L.SCHOOL_B, _O.STUDENT),
+}
+PRACTICE_TYPE = {
+    _O.SCHOOL: Placement.PracticeType.DISPATCH,
+    _O.SUPERVISOR: Placement.PracticeType.SUPERVISOR,
+    _O.STUDENT: Placement.PracticeType.SELF,
+}
+STREETS = ("科学大道", "中原路", "建设路", "人民路", "文化路", "经三路", "金水路", "长江路")
+
 
 def display_width(text: str) -> int:
     """Columns a string takes in a terminal (CJK characters take two)."""
@@ -350,6 +383,8 @@ def _counts() -> dict[str, int]:
         "students": Student.objects.count(),
         "teachers": Teacher.objects.count(),
         "mentors": EnterpriseMentor.objects.count(),
+        "bases": PracticeBase.objects.count(),
+        "placements": Placement.objects.count(),
         "accounts": User.objects.filter(is_demo=True).count(),
     }
 
@@ -394,7 +429,11 @@ class _Builder:
         self.mentors_by_college: dict[str, list[EnterpriseMentor]] = {}
         self.students: list[Student] = []
         self.special_students: dict[str, Student] = {}
+        self.bases: dict[str, PracticeBase] = {}
         self.now = timezone.now()
+        # Bases and placements draw from their own generator, so adding them left
+        # the people of the demo exactly as they were.
+        self.practice_rng = random.Random(SEED + 1)
 
     # -- units --
 
@@ -403,6 +442,8 @@ class _Builder:
         self.build_teachers()
         self.build_mentors()
         self.build_students()
+        self.build_bases()
+        self.build_placements()
         self.build_accounts()
         audit.record("demo.load", actor=None, data=_counts())
 
@@ -691,7 +732,85 @@ class _Builder:
             s for s in rows if s.department == self.units["s1.cs"] and s.category == Category.UNDERGRADUATE
         )
         self.special_students["vocational"] = next(s for s in rows if s.department == self.units["s2.info"])
+        self._mentor_for_every_practising_master(rows)
         Student.objects.bulk_create(rows, batch_size=500)
+
+    def _practising(self, student: Student) -> bool:
+        """Professional masters of the second and third year are out at a base (G-01)."""
+        return student.category == Category.PROFESSIONAL_MASTER and student.grade in (2023, 2024)
+
+    def _mentor_for_every_practising_master(self, rows: list[Student]) -> None:
+        college_of = {self.units[f"s1.{c.key}"].pk: c.key for c in COLLEGES_1}
+        for student in rows:
+            if self._practising(student) and student.enterprise_mentor is None:
+                mentors = self.mentors_by_college.get(college_of.get(student.department.pk, ""), [])
+                if mentors:
+                    student.enterprise_mentor = self.practice_rng.choice(mentors)
+
+    # -- practice bases and placements (B-04, G-01) --
+
+    def build_bases(self) -> None:
+        rng, names = self.practice_rng, Names(self.practice_rng)
+        school = self.units["s1"]
+        colleges = {c.key: c for c in COLLEGES_1}
+        seen: list[tuple[str, str]] = []
+        for enterprise, college, *_rest in MENTOR_ROWS:
+            if enterprise not in {e for e, _c in seen}:
+                seen.append((enterprise, college))
+        for number, (enterprise, college) in enumerate(seen, start=1):
+            unit_type, level, origin = BASE_KINDS[enterprise]
+            contact, _g = names.person()
+            leader, _g = names.person()
+            school_contact, _g = names.person()
+            region = rng.choice(REGIONS[:14])[1]
+            self.bases[enterprise] = PracticeBase(
+                school=school,
+                code=f"JD{colleges[college].code}{number:03d}",
+                name=enterprise,
+                unit_type=unit_type,
+                address=f"河南省{region}{rng.choice(STREETS)}{rng.randrange(1, 300)}号",
+                contact_name=contact,
+                contact_phone=names.mobile(),
+                leader_name=leader,
+                leader_phone=names.mobile(),
+                responsible_college=self.units[f"s1.{college}"],
+                school_contact_name=school_contact,
+                school_contact_phone=f"0371-6{rng.randrange(10**7):07d}",
+                level=level,
+                origin=origin,
+            )
+        PracticeBase.objects.bulk_create(self.bases.values())
+        BaseMentor.objects.bulk_create([BaseMentor(base=self.bases[m.enterprise_name], mentor=m) for m in self.mentors])
+
+    def build_placements(self) -> None:
+        rng = self.practice_rng
+        placements = []
+        for student in self.students:
+            if not self._practising(student) or student.enterprise_mentor is None:
+                continue
+            assert student.supervisor is not None and student.grade is not None
+            base = self.bases[student.enterprise_mentor.enterprise_name]
+            year = student.grade + 1
+            # The third-year students have mostly come back from their bases.
+            exited = student.grade == 2023 and rng.random() < 0.6
+            placements.append(
+                Placement(
+                    student=student,
+                    base=base,
+                    supervisor=student.supervisor,
+                    mentor=student.enterprise_mentor,
+                    practice_type=PRACTICE_TYPE[PracticeBase.Origin(base.origin)],
+                    start_date=date(year, 7, 1),
+                    end_date=date(year + 1, 12, 31),
+                    onsite_start=date(year, 7, 15),
+                    onsite_end=date(year + 1, 10, 31),
+                    status=Placement.Status.EXITED if exited else Placement.Status.ON_SITE,
+                    ended_at=self.now if exited else None,
+                    school=student.school,
+                    department=student.department,
+                )
+            )
+        Placement.objects.bulk_create(placements, batch_size=500)
 
     # -- accounts --
 

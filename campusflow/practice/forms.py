@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from campusflow.bases.forms import MentorChoiceField
 from campusflow.bases.models import PracticeBase
 from campusflow.core.validators import normalize_code
 from campusflow.orgs.models import EnterpriseMentor, Student, Teacher
@@ -27,7 +28,7 @@ class PlacementForm(forms.Form):
     base = forms.ModelChoiceField(
         label=_("实践基地"), queryset=PracticeBase.objects.none(), widget=forms.Select(attrs=_SELECT)
     )
-    mentor = forms.ModelChoiceField(
+    mentor = MentorChoiceField(
         label=_("企业导师"),
         queryset=EnterpriseMentor.objects.none(),
         widget=forms.Select(attrs=_SELECT),
@@ -58,7 +59,6 @@ class PlacementForm(forms.Form):
         mentor_field = self.fields["mentor"]
         assert isinstance(mentor_field, forms.ModelChoiceField)
         mentor_field.queryset = mentors
-        mentor_field.label_from_instance = lambda m: f"{m.mentor_no} {m.name}（{m.enterprise_name}）"  # type: ignore[method-assign]
 
     def clean_student_no(self) -> Student:
         number = normalize_code(self.cleaned_data["student_no"])

@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from campusflow.bases.models import PracticeBase
+from campusflow.core.fields import EncryptedCharField
 from campusflow.core.roles import Role
 from campusflow.core.scoping import Scope, ScopedQuerySet
 from campusflow.orgs.models import EnterpriseMentor, OrgUnit, Student, Teacher
@@ -85,3 +86,93 @@ class Placement(models.Model):
     @property
     def is_current(self) -> bool:
         return self.status == self.Status.ON_SITE
+
+
+# -- submissions that run through the approval engine (seed 000) -----------------------
+
+
+class PracticeRequestQuerySet(ScopedQuerySet):
+    pass
+
+
+class PracticeRequest(models.Model):
+    """What every practice submission shares: the student, where they are, and its case."""
+
+    student = models.ForeignKey(Student, verbose_name=_("学生"), on_delete=models.PROTECT, related_name="+")
+    placement = models.ForeignKey(
+        Placement, verbose_name=_("实践安排"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    school = models.ForeignKey(OrgUnit, verbose_name=_("学校"), on_delete=models.PROTECT, related_name="+")
+    department = models.ForeignKey(OrgUnit, verbose_name=_("学院"), on_delete=models.PROTECT, related_name="+")
+    case = models.OneToOneField(
+        "workflow.Case", verbose_name=_("审批"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("填写时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
+
+    objects = PracticeRequestQuerySet.as_manager()
+    scoping = Scope(
+        school="school",
+        department="department",
+        personal={
+            Role.STUDENT: "student__user",
+            Role.SUPERVISOR: "student__supervisor__user",
+            Role.ENTERPRISE_MENTOR: "student__enterprise_mentor__user",
+        },
+    )
+
+    class Meta:
+        abstract = True
+
+
+class LeaveSchoolApplication(PracticeRequest):
+    """G-03 专业实践离校申请: student → school supervisor → teaching secretary."""
+
+    class Location(models.TextChoices):
+        BEIJING = "beijing", _("京内")
+        OUTSIDE = "outside", _("京外")
+
+    station_name = models.CharField(_("工作站名称/实践单位名称"), max_length=200)
+    leave_date = models.DateField(_("离校时间"))
+    expected_entry_date = models.DateField(_("预计进站时间"))
+    location = models.CharField(_("工作站所在地"), max_length=10, choices=Location.choices)
+    travel_attachment = models.FileField(_("行程附件"), max_length=200, blank=True)
+    travel_attachment_name = models.CharField(_("行程附件原名"), max_length=200, blank=True)
+    safety_notice_submitted = models.BooleanField(_("是否已经上交专业实践安全须知"), default=False)
+    safety_notice = models.FileField(_("安全须知"), max_length=200, blank=True)
+    safety_notice_name = models.CharField(_("安全须知原名"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("专业实践离校申请")
+        verbose_name_plural = _("专业实践离校申请")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.student.name} {self._meta.verbose_name} {self.leave_date:%Y-%m-%d}"
+
+
+class LeaveRequest(PracticeRequest):
+    """G-06 实践过程请假: student → enterprise mentor → school supervisor → teaching dean
+    → student-affairs office (only for more than a week)."""
+
+    start_date = models.DateField(_("请假开始日期"))
+    end_date = models.DateField(_("请假结束日期"))
+    reason = models.TextField(_("请假事由"))
+    phone = EncryptedCharField(_("电话"))
+    father_name = models.CharField(_("父亲"), max_length=50, blank=True)
+    father_phone = EncryptedCharField(_("父亲电话"), blank=True)
+    mother_name = models.CharField(_("母亲"), max_length=50, blank=True)
+    mother_phone = EncryptedCharField(_("母亲电话"), blank=True)
+
+    class Meta:
+        verbose_name = _("实践过程请假")
+        verbose_name_plural = _("实践过程请假")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.student.name} {self._meta.verbose_name} {self.start_date:%m-%d}~{self.end_date:%m-%d}"
+
+    @property
+    def leave_days(self) -> int:
+        """Calendar days, both ends included (the condition "more than a week" reads this)."""
+        return (self.end_date - self.start_date).days + 1

@@ -7,18 +7,32 @@ from io import StringIO
 import pytest
 from django.contrib.auth import password_validation
 from django.core.management import CommandError, call_command
+from django.db import models
 from django.test import Client
 
 from campusflow.accounts.models import RoleAssignment, User
+from campusflow.bases.models import BaseMentor, PracticeBase
 from campusflow.core.models import AuditEvent
 from campusflow.core.roles import Role
 from campusflow.core.validators import validate_id_number, validate_mobile
 from campusflow.orgs import demo
 from campusflow.orgs.models import EnterpriseMentor, OrgUnit, Student, Teacher
+from campusflow.practice.models import Placement
 
 pytestmark = [pytest.mark.spec("X-09"), pytest.mark.django_db]
 
-MODELS = (OrgUnit, Student, Teacher, EnterpriseMentor, User, RoleAssignment, AuditEvent)
+MODELS = (
+    OrgUnit,
+    Student,
+    Teacher,
+    EnterpriseMentor,
+    User,
+    RoleAssignment,
+    AuditEvent,
+    PracticeBase,
+    BaseMentor,
+    Placement,
+)
 
 
 def load() -> str:
@@ -144,3 +158,32 @@ def test_two_role_account_switches_role():
     assert client.post("/accounts/role/", {"role": dean.pk}).status_code == 302
     page = client.get("/").content.decode()
     assert "教学院长 · 机械与动力工程学院" in page
+
+
+@pytest.mark.spec("B-04", "G-01")
+def test_bases_and_placements_for_the_demo_mentor_and_supervisor():
+    load()
+    assert PracticeBase.objects.count() >= 12
+    assert PracticeBase.objects.values("responsible_college").distinct().count() >= 6
+    assert set(PracticeBase.objects.values_list("origin", flat=True)) == set(PracticeBase.Origin.values)
+    assert not EnterpriseMentor.objects.filter(practice_bases__isnull=True).exists()
+    practising = Student.objects.filter(category=Student.Category.PROFESSIONAL_MASTER, grade__in=[2023, 2024])
+    placed = practising.filter(placements__isnull=False).distinct().count()
+    professional = Student.objects.filter(category=Student.Category.PROFESSIONAL_MASTER).count()
+    assert placed == practising.count() and placed * 2 > professional
+    # Every placement's mentor is one of its base's mentors and the student's enterprise mentor.
+    assert not Placement.objects.exclude(base__mentors=models.F("mentor")).exists()
+    assert not Placement.objects.exclude(student__enterprise_mentor=models.F("mentor")).exists()
+    assert Placement.objects.filter(status=Placement.Status.EXITED).exists()
+    mentor = User.objects.get(username="demo_mentor")
+    assert Placement.objects.filter(mentor__user=mentor).count() >= 5
+    assert Placement.objects.filter(supervisor__user__username="demo_supervisor").count() >= 5
+    assert Placement.objects.filter(student__user__username="demo_student", status="on_site").exists()
+
+    client = Client()
+    client.post("/accounts/login/", {"username": "demo_mentor", "password": demo.DEMO_PASSWORD})
+    page = client.get("/practice/").content.decode()
+    assert page.count('data-testid="placement-row"') >= 5
+    client = Client()
+    client.post("/accounts/login/", {"username": "demo_supervisor", "password": demo.DEMO_PASSWORD})
+    assert client.get("/bases/").content.decode().count('data-testid="base-row"') == PracticeBase.objects.count()
