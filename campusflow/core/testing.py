@@ -86,6 +86,7 @@ def build_world() -> World:
     b_info = unit("信息工程学院", "department", school_b, "01")
     grad_office = unit("研究生院", "office", school_a, "90", office_type="graduate_school")
     library = unit("图书馆", "office", school_a, "91", office_type="library")
+    sa_office = unit("学工处", "office", school_a, "92", office_type="student_affairs")
     world = World(province, school_a, school_b, cs, me, b_info, grad_office, library)
 
     p = world.people
@@ -99,6 +100,7 @@ def build_world() -> World:
     p["dean_cs"] = make_user("cs_dean", Role.TEACHING_DEAN, cs)
     p["grad_school"] = make_user("a_grad", Role.GRADUATE_SCHOOL, grad_office)
     p["library_operator"] = make_user("a_library", Role.CHECKPOINT_OPERATOR, library)
+    p["student_affairs"] = make_user("a_sa", Role.STUDENT_AFFAIRS_OFFICE, sa_office)
     p["supervisor_cs"] = make_user("T1001", Role.SUPERVISOR, cs)
     p["supervisor_me"] = make_user("T2001", Role.SUPERVISOR, me)
     p["mentor_a"] = make_user("M0001", Role.ENTERPRISE_MENTOR, school_a)

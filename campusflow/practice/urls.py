@@ -1,6 +1,6 @@
 from django.urls import path
 
-from campusflow.practice import views
+from campusflow.practice import leave_urls, views
 
 app_name = "practice"
 urlpatterns = [
@@ -9,3 +9,4 @@ urlpatterns = [
     path("placements/<int:pk>/", views.placement_detail, name="placement_detail"),
     path("placements/<int:pk>/end/", views.placement_end, name="placement_end"),
 ]
+urlpatterns += leave_urls.urlpatterns

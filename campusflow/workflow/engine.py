@@ -136,26 +136,21 @@ def open_step(case: Case, step: StepDefinition, *, previous_approver: User | Non
     candidates = resolve(case, step)
     if not candidates:
         raise ActionError(_("“%(step)s”找不到办理人，请联系学院核实。") % {"step": step.name})
-    if (
-        step.allow_auto_pass
-        and previous_approver is not None
-        and len(candidates) == 1
-        and candidates[0].user is not None
-        and candidates[0].user.pk == previous_approver.pk
-    ):
+    holder = _same_holder(candidates, previous_approver) if step.allow_auto_pass else None
+    if holder is not None and previous_approver is not None:
         now = timezone.now()
         Task.objects.create(
             case=case,
             step=step,
             round=case.round,
             assignee=previous_approver,
-            acting_role=candidates[0].role,
+            acting_role=holder.role,
             state=Task.State.APPROVED,
             acted_by=previous_approver,
             acted_at=now,
             opinion=_("与上一步为同一人，自动通过"),
         )
-        event(case, CaseEvent.Kind.AUTO_PASSED, actor=previous_approver, step=step, role=candidates[0].role)
+        event(case, CaseEvent.Kind.AUTO_PASSED, actor=previous_approver, step=step, role=holder.role)
         return []
     due = _due(step)
     tasks = [
@@ -172,6 +167,22 @@ def open_step(case: Case, step: StepDefinition, *, previous_approver: User | Non
         for c in candidates
     ]
     return Task.objects.bulk_create(tasks)
+
+
+def _same_holder(candidates: list[Candidate], person: User | None) -> Candidate | None:
+    """The candidate ``person`` stands for when the step is theirs alone to act on.
+
+    A step of one named person auto-passes when that person just approved the
+    step before; a role pool does too when that person holds the pool's role at
+    its unit (a supervisor who is also the teaching dean signs once).
+    """
+    if person is None or len(candidates) != 1:
+        return None
+    candidate = candidates[0]
+    if candidate.user is not None:
+        return candidate if candidate.user.pk == person.pk else None
+    probe = Task(pool_role=candidate.role, pool_unit=candidate.unit)
+    return candidate if any(pool_covers(a, probe) for a in person.roles_held) else None
 
 
 def advance(case: Case, *, previous_approver: User | None, actor: User | None) -> list[Task]:

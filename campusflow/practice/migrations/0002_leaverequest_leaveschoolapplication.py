@@ -6,65 +6,163 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('orgs', '0001_initial'),
-        ('practice', '0001_initial'),
-        ('workflow', '0002_seed_definitions'),
+        ("orgs", "0001_initial"),
+        ("practice", "0001_initial"),
+        ("workflow", "0002_seed_definitions"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='LeaveRequest',
+            name="LeaveRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='填写时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='修改时间')),
-                ('start_date', models.DateField(verbose_name='请假开始日期')),
-                ('end_date', models.DateField(verbose_name='请假结束日期')),
-                ('reason', models.TextField(verbose_name='请假事由')),
-                ('phone', campusflow.core.fields.EncryptedCharField(verbose_name='电话')),
-                ('father_name', models.CharField(blank=True, max_length=50, verbose_name='父亲')),
-                ('father_phone', campusflow.core.fields.EncryptedCharField(blank=True, verbose_name='父亲电话')),
-                ('mother_name', models.CharField(blank=True, max_length=50, verbose_name='母亲')),
-                ('mother_phone', campusflow.core.fields.EncryptedCharField(blank=True, verbose_name='母亲电话')),
-                ('case', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='workflow.case', verbose_name='审批')),
-                ('department', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.orgunit', verbose_name='学院')),
-                ('placement', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='practice.placement', verbose_name='实践安排')),
-                ('school', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.orgunit', verbose_name='学校')),
-                ('student', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.student', verbose_name='学生')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="填写时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="修改时间")),
+                ("start_date", models.DateField(verbose_name="请假开始日期")),
+                ("end_date", models.DateField(verbose_name="请假结束日期")),
+                ("reason", models.TextField(verbose_name="请假事由")),
+                ("phone", campusflow.core.fields.EncryptedCharField(verbose_name="电话")),
+                ("father_name", models.CharField(blank=True, max_length=50, verbose_name="父亲")),
+                ("father_phone", campusflow.core.fields.EncryptedCharField(blank=True, verbose_name="父亲电话")),
+                ("mother_name", models.CharField(blank=True, max_length=50, verbose_name="母亲")),
+                ("mother_phone", campusflow.core.fields.EncryptedCharField(blank=True, verbose_name="母亲电话")),
+                (
+                    "case",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="workflow.case",
+                        verbose_name="审批",
+                    ),
+                ),
+                (
+                    "department",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.orgunit",
+                        verbose_name="学院",
+                    ),
+                ),
+                (
+                    "placement",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="practice.placement",
+                        verbose_name="实践安排",
+                    ),
+                ),
+                (
+                    "school",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.orgunit",
+                        verbose_name="学校",
+                    ),
+                ),
+                (
+                    "student",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.student",
+                        verbose_name="学生",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '实践过程请假',
-                'verbose_name_plural': '实践过程请假',
-                'ordering': ['-created_at'],
+                "verbose_name": "实践过程请假",
+                "verbose_name_plural": "实践过程请假",
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='LeaveSchoolApplication',
+            name="LeaveSchoolApplication",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='填写时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='修改时间')),
-                ('station_name', models.CharField(max_length=200, verbose_name='工作站名称/实践单位名称')),
-                ('leave_date', models.DateField(verbose_name='离校时间')),
-                ('expected_entry_date', models.DateField(verbose_name='预计进站时间')),
-                ('location', models.CharField(choices=[('beijing', '京内'), ('outside', '京外')], max_length=10, verbose_name='工作站所在地')),
-                ('travel_attachment', models.FileField(blank=True, max_length=200, upload_to='', verbose_name='行程附件')),
-                ('travel_attachment_name', models.CharField(blank=True, max_length=200, verbose_name='行程附件原名')),
-                ('safety_notice_submitted', models.BooleanField(default=False, verbose_name='是否已经上交专业实践安全须知')),
-                ('safety_notice', models.FileField(blank=True, max_length=200, upload_to='', verbose_name='安全须知')),
-                ('safety_notice_name', models.CharField(blank=True, max_length=200, verbose_name='安全须知原名')),
-                ('case', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='workflow.case', verbose_name='审批')),
-                ('department', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.orgunit', verbose_name='学院')),
-                ('placement', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='practice.placement', verbose_name='实践安排')),
-                ('school', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.orgunit', verbose_name='学校')),
-                ('student', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.student', verbose_name='学生')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="填写时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="修改时间")),
+                ("station_name", models.CharField(max_length=200, verbose_name="工作站名称/实践单位名称")),
+                ("leave_date", models.DateField(verbose_name="离校时间")),
+                ("expected_entry_date", models.DateField(verbose_name="预计进站时间")),
+                (
+                    "location",
+                    models.CharField(
+                        choices=[("beijing", "京内"), ("outside", "京外")], max_length=10, verbose_name="工作站所在地"
+                    ),
+                ),
+                (
+                    "travel_attachment",
+                    models.FileField(blank=True, max_length=200, upload_to="", verbose_name="行程附件"),
+                ),
+                ("travel_attachment_name", models.CharField(blank=True, max_length=200, verbose_name="行程附件原名")),
+                (
+                    "safety_notice_submitted",
+                    models.BooleanField(default=False, verbose_name="是否已经上交专业实践安全须知"),
+                ),
+                ("safety_notice", models.FileField(blank=True, max_length=200, upload_to="", verbose_name="安全须知")),
+                ("safety_notice_name", models.CharField(blank=True, max_length=200, verbose_name="安全须知原名")),
+                (
+                    "case",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="workflow.case",
+                        verbose_name="审批",
+                    ),
+                ),
+                (
+                    "department",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.orgunit",
+                        verbose_name="学院",
+                    ),
+                ),
+                (
+                    "placement",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="practice.placement",
+                        verbose_name="实践安排",
+                    ),
+                ),
+                (
+                    "school",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.orgunit",
+                        verbose_name="学校",
+                    ),
+                ),
+                (
+                    "student",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.student",
+                        verbose_name="学生",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '专业实践离校申请',
-                'verbose_name_plural': '专业实践离校申请',
-                'ordering': ['-created_at'],
+                "verbose_name": "专业实践离校申请",
+                "verbose_name_plural": "专业实践离校申请",
+                "ordering": ["-created_at"],
             },
         ),
     ]
