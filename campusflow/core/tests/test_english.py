@@ -140,6 +140,8 @@ def test_school_admin_home_is_in_english(world):
         "Students",
         "Teachers",
         "Enterprise mentors",
+        "Practice bases",
+        "Student practice query",
         "Departments",
         "Accounts",
         "Annual commitment letter",
