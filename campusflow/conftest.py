@@ -17,6 +17,20 @@ def world(db: None) -> World:
     return build_world()
 
 
+_DB_FIXTURES = {"db", "transactional_db", "live_server", "world"}
+
+
+@pytest.fixture(autouse=True)
+def _seeded_definitions(request):  # type: ignore[no-untyped-def]
+    """Transactional tests flush the database, seeded chains included: put them back."""
+    if request.node.get_closest_marker("django_db") is None and not _DB_FIXTURES & set(request.fixturenames):
+        return
+    request.getfixturevalue("db")
+    from campusflow.workflow.seeding import ensure_seeded
+
+    ensure_seeded()
+
+
 @pytest.fixture(autouse=True)
 def sms_outbox() -> list[tuple[str, str]]:
     MemorySmsSender.outbox.clear()

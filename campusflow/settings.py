@@ -292,7 +292,8 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("CAMPUSFLOW_LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    # apscheduler (under crontask) logs every tick at INFO.
+    "loggers": {"axes": {"level": "WARNING"}, "apscheduler": {"level": "WARNING"}},
 }
 
 # Background work: Django's tasks API on the database backend;

@@ -35,7 +35,8 @@ class ConsoleSmsSender(SmsSender):
     """Development: print the message and append it to ``settings.SMS_FILE_PATH``."""
 
     def send(self, phone: str, message: str) -> None:
-        line = f"{datetime.now():%Y-%m-%d %H:%M:%S} {phone} {message}"
+        # The phone is masked even here: console output and var/sms.log are logs too (S-10).
+        line = f"{datetime.now():%Y-%m-%d %H:%M:%S} {mask_phone(phone)} {message}"
         print(f"[SMS] {line}", flush=True)
         path = Path(settings.SMS_FILE_PATH)
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -55,6 +55,7 @@ class World:
     b_info: OrgUnit
     grad_office: OrgUnit
     library: OrgUnit
+    sa_office: OrgUnit
     people: dict[str, User] = field(default_factory=dict)
     students: dict[str, Student] = field(default_factory=dict)
     teachers: dict[str, Teacher] = field(default_factory=dict)
@@ -86,8 +87,8 @@ def build_world() -> World:
     b_info = unit("信息工程学院", "department", school_b, "01")
     grad_office = unit("研究生院", "office", school_a, "90", office_type="graduate_school")
     library = unit("图书馆", "office", school_a, "91", office_type="library")
-    sa_office = unit("学工处", "office", school_a, "92", office_type="student_affairs")
-    world = World(province, school_a, school_b, cs, me, b_info, grad_office, library)
+    sa_office = unit("学工处", "office", school_a, "94", office_type="student_affairs")
+    world = World(province, school_a, school_b, cs, me, b_info, grad_office, library, sa_office)
 
     p = world.people
     p["system_admin"] = make_user("sysadmin", Role.SYSTEM_ADMIN, province)

@@ -39,18 +39,29 @@ def scrub(text: str) -> str:
     return _EMAIL.sub(lambda m: m.group(0)[:1] + "***@" + m.group(0).rsplit("@", 1)[1], text)
 
 
+# Kinds whose SMS carries the message's link: the enterprise mentor's one-time
+# link (W-09) is the whole point of that message.
+SMS_WITH_LINK = frozenset({"workflow.link"})
+
+
+def absolute(path: str) -> str:
+    return settings.CAMPUSFLOW_BASE_URL.rstrip("/") + path
+
+
 def sms_text(notification: Notification) -> str:
     """The SMS: prefix and title only — the body may hold details that do not belong on a phone."""
     title = scrub(notification.title)
     if len(title) > SMS_TITLE_LIMIT:
         title = title[: SMS_TITLE_LIMIT - 1] + "…"
+    if notification.kind in SMS_WITH_LINK and notification.url:
+        return f"{SMS_PREFIX}{title} {absolute(notification.url)}"
     return f"{SMS_PREFIX}{title}"
 
 
 def email_text(notification: Notification) -> tuple[str, str]:
     lines = [scrub(notification.body)] if notification.body else []
     if notification.url:
-        lines.append(getattr(settings, "SITE_URL", "").rstrip("/") + notification.url)
+        lines.append(absolute(notification.url))
     return f"{SMS_PREFIX}{scrub(notification.title)}", "\n\n".join(lines)
 
 

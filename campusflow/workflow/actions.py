@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
@@ -796,21 +795,21 @@ def create_action_link(task: Task) -> str:
     return token
 
 
-def link_url(token: str) -> str:
-    return f"{settings.CAMPUSFLOW_BASE_URL.rstrip('/')}/workflow/link/{token}/"
+def link_path(token: str) -> str:
+    return f"/workflow/link/{token}/"
 
 
 def _send_action_link(task: Task) -> None:
+    """Send the mentor a link to this one task (SMS and e-mail carry it; W-09)."""
     token = create_action_link(task)
-    url = link_url(token)
     from campusflow.notifications.actions import notify
 
     notify(
         recipients=[task.assignee] if task.assignee else [],
         title=_("请办理：%(t)s") % {"t": task.case.title},
-        body=_("“%(step)s”等待您办理，无需登录可直接打开（%(h)d小时内有效，仅可使用一次）：%(url)s")
-        % {"step": task.step.name, "h": LINK_VALID_HOURS, "url": url},
-        url=_case_url(task.case),
+        body=_("“%(step)s”等待您办理，无需登录可直接打开链接（%(h)d小时内有效，仅可使用一次）。")
+        % {"step": task.step.name, "h": LINK_VALID_HOURS},
+        url=link_path(token),
         kind="workflow.link",
         email=True,
         sms=True,

@@ -320,7 +320,7 @@ def _posted_steps(request: HttpRequest) -> list[dict[str, Any]]:
         try:
             form_fields = json.loads(raw_fields or "[]")
         except json.JSONDecodeError:
-            form_fields = None  # reported by the action as an invalid spec
+            form_fields = raw_fields  # not a list: the action reports it as an invalid spec
         row: dict[str, Any] = {name: (lists[name][index] if index < len(lists[name]) else "") for name in STEP_INPUTS}
         row.update(
             {

@@ -33,6 +33,7 @@ STUDENTS: dict[str, set[str]] = {
     "dean_cs": {"cs"},
     "grad_school": SCHOOL_A_STUDENTS,
     "library_operator": SCHOOL_A_STUDENTS,
+    "student_affairs": SCHOOL_A_STUDENTS,
     "supervisor_cs": {"cs"},
     "supervisor_me": {"me"},
     "mentor_a": {"cs"},
@@ -53,6 +54,7 @@ TEACHERS: dict[str, set[str]] = {
     "dean_cs": {"cs"},
     "grad_school": {"cs", "me"},
     "library_operator": {"cs", "me"},
+    "student_affairs": {"cs", "me"},
     "supervisor_cs": {"cs"},
     "supervisor_me": {"me"},
     "mentor_a": set(),
@@ -73,6 +75,7 @@ MENTORS: dict[str, set[str]] = {
     "dean_cs": {"a"},
     "grad_school": {"a"},
     "library_operator": {"a"},
+    "student_affairs": {"a"},
     "supervisor_cs": {"a"},  # partner supervisor
     "supervisor_me": set(),
     "mentor_a": {"a"},
@@ -81,7 +84,7 @@ MENTORS: dict[str, set[str]] = {
     "student_b": set(),
 }
 
-A_UNITS = {"school_a", "cs", "me", "grad_office", "library"}
+A_UNITS = {"school_a", "cs", "me", "grad_office", "library", "sa_office"}
 B_UNITS = {"school_b", "b_info"}
 UNITS: dict[str, set[str]] = {
     "system_admin": {"province"} | A_UNITS | B_UNITS,
@@ -94,6 +97,7 @@ UNITS: dict[str, set[str]] = {
     "dean_cs": {"cs"},
     "grad_school": A_UNITS,
     "library_operator": A_UNITS,
+    "student_affairs": A_UNITS,
     "supervisor_cs": set(),
     "supervisor_me": set(),
     "mentor_a": set(),
@@ -111,6 +115,7 @@ SCHOOL_A_PEOPLE = {
     "dean_cs",
     "grad_school",
     "library_operator",
+    "student_affairs",
     "supervisor_cs",
     "supervisor_me",
     "mentor_a",
@@ -129,6 +134,7 @@ USERS: dict[str, set[str]] = {
     "dean_cs": CS_PEOPLE,
     "grad_school": SCHOOL_A_PEOPLE,
     "library_operator": SCHOOL_A_PEOPLE,
+    "student_affairs": SCHOOL_A_PEOPLE,
     "supervisor_cs": set(),
     "supervisor_me": set(),
     "mentor_a": set(),
@@ -148,7 +154,7 @@ def _keys(objects: dict[str, object], visible: list[object]) -> set[str]:
 
 
 def _units(world: World) -> dict[str, object]:
-    names = ("province", "school_a", "school_b", "cs", "me", "b_info", "grad_office", "library")
+    names = ("province", "school_a", "school_b", "cs", "me", "b_info", "grad_office", "library", "sa_office")
     return {name: getattr(world, name) for name in names}
 
 
