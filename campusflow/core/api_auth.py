@@ -94,6 +94,8 @@ def user_for_token(token: str) -> User:
     if found.last_used_at is None or now - found.last_used_at >= LAST_USED_RESOLUTION:
         ApiToken.objects.filter(pk=found.pk).update(last_used_at=now)
     user.set_active_role(found.role)
+    # A token acts in its one role only, also on tasks that any role of the person could take.
+    user.acts_in_active_role_only = True
     return user
 
 
@@ -239,9 +241,24 @@ def _on_permission_denied(request: HttpRequest, exc: Exception, api: NinjaAPI) -
     return _json(api, request, {"detail": _("当前角色无权执行此操作。")}, 403)
 
 
+# ActionError codes that mean "someone got there first" (409) or "not so often" (429);
+# any other refusal is bad input (422).
+CONFLICT_CODES = frozenset({"stale", "conflict"})
+THROTTLE_CODES = frozenset({"throttled"})
+
+
+def action_error_status(error: ActionError) -> int:
+    if error.code in CONFLICT_CODES:
+        return 409
+    if error.code in THROTTLE_CODES:
+        return 429
+    return 422
+
+
 def _on_action_error(request: HttpRequest, exc: Exception, api: NinjaAPI) -> HttpResponse:
     error = cast("ActionError", exc)
-    return _json(api, request, {"detail": error.message, "field": error.field, "code": error.code}, 400)
+    payload = {"detail": error.message, "field": error.field, "code": error.code}
+    return _json(api, request, payload, action_error_status(error))
 
 
 def _location(loc: Iterable[Any]) -> str:

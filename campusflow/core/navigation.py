@@ -13,7 +13,9 @@ from django.utils.translation import pgettext_lazy
 from campusflow.core.roles import (
     ACCOUNT_MANAGERS,
     AUDIT_READERS,
+    DEFINITION_ADMINS,
     PEOPLE_READERS,
+    PRACTICE_REQUEST_READERS,
     SCHOOL_MANAGERS,
     STAFF_ROLES,
     Role,
@@ -30,6 +32,9 @@ class NavEntry:
 
 ENTRIES: list[NavEntry] = [
     NavEntry(_("首页"), "core:home", icon="house"),
+    NavEntry(_("审批事项"), "workflow:inbox", icon="inbox"),
+    NavEntry(_("实践过程请假"), "practice:leave_request_list", PRACTICE_REQUEST_READERS, icon="calendar-x"),
+    NavEntry(_("专业实践离校申请"), "practice:leave_school_list", PRACTICE_REQUEST_READERS, icon="box-arrow-right"),
     NavEntry(pgettext_lazy("menu", "学生"), "orgs:student_list", PEOPLE_READERS, icon="people"),
     NavEntry(
         pgettext_lazy("menu", "教师"),
@@ -42,6 +47,8 @@ ENTRIES: list[NavEntry] = [
     NavEntry(_("学生实践信息查询"), "practice:query", PEOPLE_READERS, icon="clipboard-data"),
     NavEntry(_("院系配置"), "orgs:unit_list", SCHOOL_MANAGERS | {Role.PROVINCIAL_ADMIN}, icon="diagram-3"),
     NavEntry(_("账号管理"), "accounts:user_list", ACCOUNT_MANAGERS, icon="person-gear"),
+    NavEntry(_("流程配置"), "workflow:definition_list", DEFINITION_ADMINS, icon="diagram-2"),
+    NavEntry(_("委托办理"), "workflow:delegations", STAFF_ROLES, icon="person-check"),
     NavEntry(
         _("年度承诺书"), "orgs:commitment_list", SCHOOL_MANAGERS | {Role.PROVINCIAL_ADMIN}, icon="file-earmark-check"
     ),

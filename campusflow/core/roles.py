@@ -82,3 +82,7 @@ AUDIT_READERS = frozenset({Role.SCHOOL_ADMIN, Role.PROVINCIAL_ADMIN, Role.SYSTEM
 STAFF_ROLES = frozenset(set(Role) - {Role.STUDENT, Role.ENTERPRISE_MENTOR})
 # Roles that browse the people of their scope (students, teachers, mentors).
 PEOPLE_READERS = frozenset(set(Role) - {Role.STUDENT, Role.REVIEWING_EXPERT})
+# Who may open practice submissions (leave requests, leave-school applications …).
+PRACTICE_REQUEST_READERS = STAFF_ROLES | {Role.STUDENT, Role.ENTERPRISE_MENTOR}
+# Who edits approval-chain definitions (W-01) and ends cases early (终止).
+DEFINITION_ADMINS = frozenset({Role.SYSTEM_ADMIN, Role.GRADUATE_SCHOOL, Role.SCHOOL_ADMIN})

@@ -12,14 +12,15 @@ from campusflow.core import once
 from campusflow.core.access import get_visible_or_404, require
 from campusflow.core.errors import ActionError
 from campusflow.core.http import AuthedRequest
+from campusflow.core.navigation import PRACTICE_REQUEST_READERS
 from campusflow.core.pagination import paginate
-from campusflow.core.roles import STAFF_ROLES, Role
+from campusflow.core.roles import Role
 from campusflow.practice import leave_actions
 from campusflow.practice.leave_forms import LeaveRequestForm, LeaveSchoolForm
 from campusflow.practice.models import LeaveRequest, LeaveSchoolApplication
 from campusflow.workflow.models import Case
 
-READERS = STAFF_ROLES | {Role.STUDENT, Role.ENTERPRISE_MENTOR}
+READERS = PRACTICE_REQUEST_READERS
 
 
 def _show_error(form: Any, error: ActionError) -> None:

@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 from campusflow.accounts.models import User
 from campusflow.core import audit
 from campusflow.core.errors import ActionError
-from campusflow.core.roles import Role
+from campusflow.core.roles import DEFINITION_ADMINS, Role
 from campusflow.workflow import engine
 from campusflow.workflow.forms_spec import check_spec, clean_values
 from campusflow.workflow.models import (
@@ -47,7 +47,6 @@ from campusflow.workflow.registry import PREDICATES, RESOLVERS
 
 # Who may end a case early (终止) and edit definitions.
 CASE_ADMINS = frozenset({Role.GRADUATE_SCHOOL, Role.SCHOOL_ADMIN, Role.SYSTEM_ADMIN})
-DEFINITION_ADMINS = frozenset({Role.SYSTEM_ADMIN, Role.GRADUATE_SCHOOL, Role.SCHOOL_ADMIN})
 LINK_VALID_HOURS = 72
 REMIND_INTERVAL = timedelta(hours=1)
 

@@ -27,7 +27,7 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from campusflow.accounts.models import User
-from campusflow.core.api_auth import api_roles, api_signed_in, auth_user
+from campusflow.core.api_auth import action_error_status, api_roles, api_signed_in, auth_user
 from campusflow.core.errors import ActionError
 from campusflow.core.roles import Role
 from campusflow.orgs.api import PageSize
@@ -39,7 +39,6 @@ router = Router(tags=["审批流程"])
 T = TypeVar("T")
 R = TypeVar("R")
 
-STALE_CODES = frozenset({"stale", "conflict"})
 STEP_STATE_LABELS = {
     "waiting": gettext_lazy("未开始"),
     "open": gettext_lazy("办理中"),
@@ -444,7 +443,7 @@ def _visible_case(user: User, case_id: int) -> Case:
 
 
 def _refused(error: ActionError) -> Status[CaseOut | ActionRefused]:
-    status = 409 if error.code in STALE_CODES else 422
+    status = action_error_status(error)
     return Status(status, ActionRefused(detail=error.message, field=error.field, code=error.code))
 
 
@@ -458,7 +457,14 @@ def _act(run: Callable[[], Case]) -> Status[CaseOut | ActionRefused]:
     return Status(200, case_out(case))
 
 
-ACTION_RESPONSES: dict[int, Any] = {200: CaseOut, 403: Detail, 404: Detail, 409: ActionRefused, 422: ActionRefused}
+ACTION_RESPONSES: dict[int, Any] = {
+    200: CaseOut,
+    403: Detail,
+    404: Detail,
+    409: ActionRefused,
+    422: ActionRefused,
+    429: ActionRefused,
+}
 REFUSALS = (
     "不能办理时：404 事项不存在或无权查看；403 可以查看但不是您办理；"
     "409 已被他人处理或页面已过期（detail 说明由谁于何时处理）；422 输入不符合要求（field 指出字段）。"

@@ -269,7 +269,10 @@ def acting_capacity(user: User, task: Task) -> tuple[str, User | None] | None:
         if task.assignee_id in active_delegators(user):
             return task.acting_role, task.assignee
         return None
-    for assignment in user.roles_held:
+    assignments = user.roles_held
+    if getattr(user, "acts_in_active_role_only", False):
+        assignments = [user.active_role] if user.active_role else []
+    for assignment in assignments:
         if pool_covers(assignment, task):
             return assignment.role, None
     return None

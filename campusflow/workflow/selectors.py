@@ -56,7 +56,7 @@ def case_page(case: Case, user: User) -> dict[str, Any]:
     """Everything the case page shows, in a fixed number of queries."""
     steps = list(case.definition.steps.order_by("order"))
     tasks = list(
-        case.tasks.filter(round=case.round).select_related("assignee", "acted_by", "pool_unit", "on_behalf_of")
+        case.tasks.filter(round=case.round).select_related("step", "assignee", "acted_by", "pool_unit", "on_behalf_of")
     )
     by_step: dict[int, list[Task]] = {}
     for task in tasks:

@@ -269,7 +269,7 @@ def test_revoke_transfer_withdraw_remind_and_terminate(world: World, leave_of: A
     assert post(student, f"/api/workflow/cases/{case.pk}/withdraw", {"version": case.version}).status_code == 409
     assert post(student, f"/api/workflow/cases/{case.pk}/remind").status_code == 200
     throttled = post(student, f"/api/workflow/cases/{case.pk}/remind")
-    assert throttled.status_code == 422 and "一小时" in throttled.json()["detail"]
+    assert throttled.status_code == 429 and "一小时" in throttled.json()["detail"]
     # The graduate school ends it; a reason is required.
     grad = as_token(world.grad_school)
     url = f"/api/workflow/cases/{case.pk}/terminate"
