@@ -16,6 +16,7 @@ from campusflow.core.pagination import paginate
 from campusflow.core.roles import ACCOUNT_MANAGERS, AUDIT_READERS, SCHOOL_MANAGERS, Role
 from campusflow.orgs.models import EnterpriseMentor, OrgUnit, Student, Teacher
 from campusflow.orgs.selectors import commitment_overview, commitment_status
+from campusflow.workflow import selectors as workflow_selectors
 
 
 @signed_in
@@ -27,7 +28,7 @@ def home(request: AuthedRequest) -> HttpResponse:
     """
     user = request.user
     role = user.role
-    context: dict[str, object] = {"role": role}
+    context: dict[str, object] = {"role": role, "approvals": workflow_selectors.counts(user)}
     if role == Role.STUDENT:
         context["student"] = Student.objects.visible_to(user).select_related("department", "supervisor").first()
     elif role is not None and role.is_personal:

@@ -378,3 +378,13 @@ def test_the_one_time_link_reaches_the_mentor_by_sms(sms_outbox):
     texts = [message for phone, message in sms_outbox if phone == "13972000001"]
     assert any(re.search(r"https?://[^ ]+/workflow/link/[^/ ]+/", text) for text in texts), texts
     assert all("13800138000" not in text for text in texts)  # no student's phone in an SMS
+
+
+@pytest.mark.spec("W-07", "X-08")
+def test_the_hourly_job_runs_the_reminders(world, leave_of):
+    from campusflow.workflow.tasks import remind_overdue
+
+    task = open_task(leave_of(3).case, "mentor")
+    with time_machine.travel(task.due_at + timedelta(hours=1)):
+        result = remind_overdue.enqueue()
+    assert result.return_value == {"reminded": 1, "escalated": 0}
