@@ -101,7 +101,13 @@ class CaseQuerySet(ScopedQuerySet):
         """Cases in the person's scope, plus every case they have a task on or were copied on."""
         if user is None or not getattr(user, "is_authenticated", False):
             return self.none()
-        involved = Task.objects.filter(Q(assignee=user) | Q(acted_by=user)).values("case_id")
+        now = timezone.now()
+        delegators = Delegation.objects.filter(
+            delegate=user, starts_at__lte=now, ends_at__gt=now, revoked_at__isnull=True
+        ).values("delegator_id")
+        involved = Task.objects.filter(
+            Q(assignee=user) | Q(acted_by=user) | Q(assignee__in=delegators, state=Task.State.OPEN)
+        ).values("case_id")
         copied = CarbonCopy.objects.filter(user=user).values("case_id")
         return self.filter(
             scope_q(self.model, user.active_role) | Q(applicant=user) | Q(pk__in=involved) | Q(pk__in=copied)

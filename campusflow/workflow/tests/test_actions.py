@@ -74,6 +74,8 @@ def test_delegation_lets_a_colleague_act_on_behalf_while_it_lasts(world, leave_o
     case = leave_of(3).case
     actions.approve(actor=world.mentor_a, task_id=open_task(case, "mentor").pk)
     assert selectors.counts(colleague)["todo"] == 1
+    page = client_for(colleague).get(f"/workflow/cases/{case.pk}/").content.decode()
+    assert 'data-testid="my-task"' in page and "委托" in page
     actions.approve(actor=colleague, task_id=open_task(case, "supervisor").pk, opinion="代审同意")
     event = case.events.filter(kind="approved", step_key="supervisor").get()
     assert event.actor == colleague and event.data["on_behalf_of"] == world.supervisor_cs.display_name
