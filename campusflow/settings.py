@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "campusflow.notifications",
     "campusflow.bases",
     "campusflow.practice",
+    "campusflow.jobs",
 ]
 
 MIDDLEWARE = [

@@ -12,6 +12,7 @@ urlpatterns = [
     path("bases/", include("campusflow.bases.urls")),
     path("practice/", include("campusflow.practice.urls")),
     path("notifications/", include("campusflow.notifications.urls")),
+    path("jobs/", include("campusflow.jobs.urls")),
     path("api/", api.urls),
     path("captcha/", include("captcha.urls")),
     path("i18n/setlang/", public(set_language), name="set_language"),

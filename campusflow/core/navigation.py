@@ -49,6 +49,7 @@ ENTRIES: list[NavEntry] = [
     NavEntry(_("账号管理"), "accounts:user_list", ACCOUNT_MANAGERS, icon="person-gear"),
     NavEntry(_("流程配置"), "workflow:definition_list", DEFINITION_ADMINS, icon="diagram-2"),
     NavEntry(_("委托办理"), "workflow:delegations", STAFF_ROLES, icon="person-check"),
+    NavEntry(_("后台任务"), "jobs:list", STAFF_ROLES, icon="hourglass-split"),
     NavEntry(
         _("年度承诺书"), "orgs:commitment_list", SCHOOL_MANAGERS | {Role.PROVINCIAL_ADMIN}, icon="file-earmark-check"
     ),
