@@ -137,6 +137,9 @@ def test_school_admin_home_is_in_english(world):
     labels = re.findall(r"</i>([^<]*)</a>", nav)
     assert labels == [
         "Home",
+        "Approvals",
+        "Practice leave requests",
+        "Leave-school applications (professional practice)",
         "Students",
         "Teachers",
         "Enterprise mentors",
@@ -144,6 +147,9 @@ def test_school_admin_home_is_in_english(world):
         "Student practice query",
         "Departments",
         "Accounts",
+        "Approval chains",
+        "Delegation",
+        "Background jobs",
         "Annual commitment letter",
         "Audit log",
     ]
