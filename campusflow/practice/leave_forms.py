@@ -12,8 +12,8 @@ _DATE = {"class": "form-control", "type": "date"}
 
 
 class LeaveRequestForm(forms.Form):
-    start_date = forms.DateField(label=_("请假开始日期"), widget=forms.DateInput(attrs=_DATE))
-    end_date = forms.DateField(label=_("请假结束日期"), widget=forms.DateInput(attrs=_DATE))
+    start_date = forms.DateField(label=_("请假开始日期"), widget=forms.DateInput(attrs=_DATE, format="%Y-%m-%d"))
+    end_date = forms.DateField(label=_("请假结束日期"), widget=forms.DateInput(attrs=_DATE, format="%Y-%m-%d"))
     reason = forms.CharField(label=_("请假事由"), max_length=1000, widget=forms.Textarea(attrs=_INPUT | {"rows": 3}))
     phone = forms.CharField(label=_("电话"), max_length=20, widget=forms.TextInput(attrs=_INPUT | {"inputmode": "tel"}))
     father_name = forms.CharField(label=_("父亲"), max_length=50, required=False, widget=forms.TextInput(attrs=_INPUT))
@@ -30,8 +30,10 @@ class LeaveSchoolForm(forms.Form):
     station_name = forms.CharField(
         label=_("工作站名称/实践单位名称"), max_length=200, widget=forms.TextInput(attrs=_INPUT)
     )
-    leave_date = forms.DateField(label=_("离校时间"), widget=forms.DateInput(attrs=_DATE))
-    expected_entry_date = forms.DateField(label=_("预计进站时间"), widget=forms.DateInput(attrs=_DATE))
+    leave_date = forms.DateField(label=_("离校时间"), widget=forms.DateInput(attrs=_DATE, format="%Y-%m-%d"))
+    expected_entry_date = forms.DateField(
+        label=_("预计进站时间"), widget=forms.DateInput(attrs=_DATE, format="%Y-%m-%d")
+    )
     location = forms.ChoiceField(
         label=_("工作站所在地"),
         choices=LeaveSchoolApplication.Location.choices,
