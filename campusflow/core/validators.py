@@ -15,18 +15,32 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 
+# Full-width digits and Latin letters (what a Chinese input method types in full-width mode).
+_FULL_WIDTH_ALNUM = {
+    **{0xFF10 + i: ord("0") + i for i in range(10)},
+    **{0xFF21 + i: ord("A") + i for i in range(26)},
+    **{0xFF41 + i: ord("a") + i for i in range(26)},
+    0x3000: ord(" "),  # the ideographic space
+}
+_INVISIBLE = {0x200B: None, 0xFEFF: None}
+
+
 def normalize_text(value: str | None) -> str:
-    """NFKC (full-width → half-width), drop invisible spaces, trim."""
+    """Free text and names: full-width digits/letters → ASCII, invisible characters dropped, trimmed.
+
+    Chinese punctuation (，。；：（）) is kept as typed: it is part of what the person wrote.
+    """
     if value is None:
         return ""
-    text = unicodedata.normalize("NFKC", str(value))
-    text = text.replace("\u200b", "").replace("\ufeff", "")
-    return text.strip()
+    return str(value).translate(_FULL_WIDTH_ALNUM).translate(_INVISIBLE).strip()
 
 
 def normalize_code(value: str | None) -> str:
-    """For identifiers (学号, 工号, 身份证号, phones): no whitespace at all."""
-    return re.sub(r"\s+", "", normalize_text(value))
+    """For identifiers (学号, 工号, 身份证号, phones): NFKC (full-width → half-width), no whitespace at all."""
+    if value is None:
+        return ""
+    text = unicodedata.normalize("NFKC", str(value)).translate(_INVISIBLE)
+    return re.sub(r"\s+", "", text)
 
 
 def normalize_id_number(value: str | None) -> str:

@@ -85,3 +85,11 @@ def test_full_width_digits_and_spaces_are_normalised_not_mangled():
     full_width = "".join(chr(ord(c) + 0xFEE0) if c.isdigit() else c for c in good)
     validate_id_number(f"  {full_width} ")
     assert normalize_id_number(f" {full_width.lower()} ") == good
+
+
+@pytest.mark.spec("P-02")
+def test_free_text_keeps_chinese_punctuation_but_not_full_width_digits():
+    from campusflow.core.validators import normalize_code, normalize_text
+
+    assert normalize_text("　家中老人住院，需回家照顾（３天）。\u200b ") == "家中老人住院，需回家照顾（3天）。"
+    assert normalize_code(" ２０２３ ０１０００１ ") == "2023010001"
