@@ -14,7 +14,6 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-
 # Full-width digits and Latin letters (what a Chinese input method types in full-width mode).
 _FULL_WIDTH_ALNUM = {
     **{0xFF10 + i: ord("0") + i for i in range(10)},
