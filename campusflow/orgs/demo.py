@@ -11,6 +11,7 @@ The accounts share one password (:data:`DEMO_PASSWORD`) and carry
 
 from __future__ import annotations
 
+import io
 import random
 import unicodedata
 from collections.abc import Iterable
@@ -19,8 +20,11 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
+from pypdf import PdfWriter
 
 from campusflow.accounts.models import RoleAssignment, User
 from campusflow.bases.models import BaseMentor, PracticeBase
@@ -28,7 +32,10 @@ from campusflow.core import audit
 from campusflow.core.roles import Role
 from campusflow.core.validators import id_number_check_digit
 from campusflow.orgs.models import EnterpriseMentor, OrgUnit, Student, Teacher
-from campusflow.practice.models import Placement
+from campusflow.practice import leave_actions
+from campusflow.practice.models import LeaveRequest, LeaveSchoolApplication, Placement
+from campusflow.workflow import actions as workflow
+from campusflow.workflow.models import Case, Task
 
 MARKER_CODE = "DEMO-HA"  # the demo province's code: present ⇒ the demo is loaded
 DEMO_PASSWORD = "Demo@2026campus"  # noqa: S105 - demo-only, printed on purpose, never created in production
@@ -358,12 +365,16 @@ def load_demo() -> DemoResult:
         raise DemoNotAllowed("DEMO_DATA_ALLOWED is off")
     if is_loaded():
         _refresh_initial_passwords()
+        if not cases_built():  # a demo loaded before it had workflow cases gets them once
+            with transaction.atomic():
+                build_cases()
         return DemoResult(created=False, counts=_counts(), accounts=account_table())
     taken = list(User.objects.filter(username__in=[a.username for a in ACCOUNTS]).values_list("username", flat=True))
     if taken:
         raise DemoNotAllowed("usernames already taken: " + ", ".join(sorted(taken)))
     with transaction.atomic():
         _Builder(random.Random(SEED)).build()
+        build_cases()
     return DemoResult(created=True, counts=_counts(), accounts=account_table())
 
 
@@ -386,6 +397,7 @@ def _counts() -> dict[str, int]:
         "bases": PracticeBase.objects.count(),
         "placements": Placement.objects.count(),
         "accounts": User.objects.filter(is_demo=True).count(),
+        "cases": Case.objects.count(),
     }
 
 
@@ -724,7 +736,9 @@ class _Builder:
             and s.category == Category.PROFESSIONAL_MASTER
             and (s.grade or 0) <= 2024
         ]
-        for s in cs_masters[:5]:
+        # All of demo_student's year are out at demo_mentor's base too: their leave requests
+        # (the workflow section) fill the inboxes of the demo accounts of that chain.
+        for s in cs_masters[:5] + [s for s in cs_masters if s.grade == demo.grade]:
             s.supervisor = self.teachers["cs"][0]
             s.enterprise_mentor = self.mentors[0]
         self.special_students["demo"] = demo
@@ -892,3 +906,298 @@ def format_accounts(rows: list[dict[str, str]]) -> list[str]:
     lines.append("  ".join("-" * widths[c] for c in columns))
     lines += ["  ".join(pad(r[c], widths[c]) for c in columns) for r in rows]
     return lines
+
+
+# -- workflow cases (W-04, G-03, G-06): every state, through the real actions -------------------
+
+# Printed under the account table by ``manage.py load_demo``.
+LEAVE_HINT = (
+    "试一试请假流程：以 demo_student 登录 → 实践过程请假 → 我要请假（各请一次 10 天和 3 天）；"
+    "再依次以 demo_mentor、demo_supervisor、demo_dean 登录审核，超过 7 天的最后由 demo_sa_office 审核。",
+    "Try the leave chain: log in as demo_student → 实践过程请假 → 我要请假 (one of 10 days, one of 3); then approve "
+    "as demo_mentor, demo_supervisor, demo_dean and, for more than 7 days, demo_sa_office.",
+)
+
+# The leave chain's steps and the demo account acting on each (seeded in workflow 0002).
+MENTOR, SUPERVISOR, DEAN, SA_OFFICE = "demo_mentor", "demo_supervisor", "demo_dean", "demo_sa_office"
+LEAVE_STEPS = (("mentor", MENTOR), ("supervisor", SUPERVISOR), ("dean", DEAN), ("student_affairs", SA_OFFICE))
+LEAVE_SCHOOL_STEPS = (("supervisor", SUPERVISOR), ("secretary", "demo_secretary"))
+OVERDUE_BY = timedelta(days=3)  # past the two days after which an overdue task is escalated too
+
+
+def _applicant_students() -> list[Student]:
+    """Classmates of demo_student in the same chain (supervisor, mentor, on site): the applicants.
+
+    demo_student applies for nothing, so whoever tries the demo starts with an empty list.
+    """
+    return list(
+        Student.objects.filter(
+            supervisor__user__username=SUPERVISOR,
+            enterprise_mentor__user__username=MENTOR,
+            placements__status=Placement.Status.ON_SITE,
+        )
+        .exclude(user__username="demo_student")
+        .distinct()
+        .order_by("student_no")
+    )
+
+
+def cases_built() -> bool:
+    """The applicants' accounts are made with their cases: present ⇒ the cases are there."""
+    listed = [a.username for a in ACCOUNTS]
+    return User.objects.filter(is_demo=True, roles__role=Role.STUDENT).exclude(username__in=listed).exists()
+
+
+def build_cases() -> int:
+    """Leave requests and leave-school applications in every state; once per database.
+
+    Returns how many cases were started (0 when they are there already).
+    """
+    if cases_built():
+        return 0
+    students = _applicant_students()
+    if not students:
+        return 0
+    return _Cases(students).build()
+
+
+def _blank_pdf() -> bytes:
+    """A one-page blank PDF, a real file for the upload checks (travel plan, safety notice)."""
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)  # A4 in points
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+class _Cases:
+    """The applicants submit, the demo accounts decide: every row comes from an action."""
+
+    def __init__(self, students: list[Student]) -> None:
+        self.students = students
+        self.today = timezone.localdate()
+        self.now = timezone.now()
+        self.pdf = b""
+        self.next_day: dict[int, date] = {}
+        self.started = 0
+        self.applicants = self._accounts()
+        self.people = {
+            u.username: u
+            for u in User.objects.filter(
+                username__in=[
+                    MENTOR,
+                    SUPERVISOR,
+                    DEAN,
+                    SA_OFFICE,
+                    "demo_secretary",
+                    "demo_grad",
+                    "demo_dual",
+                    "demo_committee",
+                    "demo_dept_sa",
+                ]
+            )
+        }
+
+    def _accounts(self) -> list[User]:
+        """One student account per applicant (``demo_<student number>``, the demo password)."""
+        password = User.objects.get(username="demo_student").password
+        users = [
+            User(
+                username=f"demo_{s.student_no}",
+                full_name=s.name,
+                school_id=s.school_id,
+                is_demo=True,
+                password=password,
+                activated_at=self.now,
+                must_change_password=False,
+                password_changed_at=self.now,
+                email=f"demo_{s.student_no}@example.edu.cn",
+            )
+            for s in self.students
+        ]
+        User.objects.bulk_create(users)
+        RoleAssignment.objects.bulk_create(
+            [
+                RoleAssignment(user=u, role=Role.STUDENT, unit_id=s.department_id)
+                for u, s in zip(users, self.students, strict=True)
+            ]
+        )
+        for user, student in zip(users, self.students, strict=True):
+            student.user = user
+        Student.objects.bulk_update(self.students, ["user"])
+        return users
+
+    # -- helpers --
+
+    def applicant(self, n: int) -> tuple[User, Student]:
+        n %= len(self.students)
+        return self.applicants[n], self.students[n]
+
+    def _dates(self, n: int, days: int) -> date:
+        """The applicant's next free day: their leaves follow each other without overlapping."""
+        start = self.next_day.get(n, self.today + timedelta(days=2 + n))
+        self.next_day[n] = start + timedelta(days=days + 4)
+        return start
+
+    def leave(self, n: int, days: int, reason: str) -> LeaveRequest:
+        user, student = self.applicant(n)
+        start = self._dates(n % len(self.students), days)
+        self.started += 1
+        return leave_actions.submit_leave_request(actor=user, data=self._leave_input(student, start, days, reason))
+
+    def _leave_input(self, student: Student, start: date, days: int, reason: str) -> leave_actions.LeaveInput:
+        return leave_actions.LeaveInput(
+            start_date=start,
+            end_date=start + timedelta(days=days - 1),
+            reason=reason,
+            phone=student.phone,
+            father_name=student.father_name,
+            father_phone=student.father_phone,
+            mother_name=student.mother_name,
+            mother_phone=student.mother_phone,
+        )
+
+    def leave_school(self, n: int, *, outside: bool, notice: bool = False) -> LeaveSchoolApplication:
+        user, _student = self.applicant(n)
+        placement = Placement.objects.filter(student__user=user).select_related("base").first()
+        leave_date = self._dates(n % len(self.students), 2)
+        self.started += 1
+        location = LeaveSchoolApplication.Location
+        return leave_actions.submit_leave_school(
+            actor=user,
+            data=leave_actions.LeaveSchoolInput(
+                station_name=placement.base.name if placement else "中原数智科技有限公司",
+                leave_date=leave_date,
+                expected_entry_date=leave_date + timedelta(days=1),
+                location=location.OUTSIDE if outside else location.BEIJING,
+                safety_notice_submitted=notice,
+                travel_attachment=self._pdf("行程单.pdf") if outside else None,
+                safety_notice=self._pdf("专业实践安全须知（签字版）.pdf") if notice else None,
+            ),
+        )
+
+    def _pdf(self, name: str) -> SimpleUploadedFile:
+        self.pdf = self.pdf or _blank_pdf()
+        return SimpleUploadedFile(name, self.pdf, content_type="application/pdf")
+
+    def open_tasks(self, record: LeaveRequest | LeaveSchoolApplication) -> QuerySet[Task]:
+        assert record.case_id is not None
+        return Task.objects.filter(case_id=record.case_id, state=Task.State.OPEN)
+
+    def task(self, record: LeaveRequest | LeaveSchoolApplication, step: str) -> Task:
+        return self.open_tasks(record).get(step__key=step, added_by__isnull=True)
+
+    def approve(
+        self,
+        record: LeaveRequest | LeaveSchoolApplication,
+        steps: tuple[tuple[str, str], ...],
+        opinions: tuple[str, ...] = ("同意。", "同意，注意安全。", "同意，按时返岗。", "同意，请假期间保持通讯畅通。"),
+    ) -> None:
+        for (step, username), opinion in zip(steps, opinions, strict=False):
+            workflow.approve(actor=self.people[username], task_id=self.task(record, step).pk, opinion=opinion)
+
+    def reject(self, record: LeaveRequest, step: str, username: str, opinion: str, to_step: str | None = None) -> None:
+        workflow.reject(
+            actor=self.people[username], task_id=self.task(record, step).pk, opinion=opinion, to_step=to_step
+        )
+
+    # -- the cases --
+
+    def build(self) -> int:
+        self.leave_requests()
+        self.leave_school_applications()
+        audit.record("demo.cases", actor=None, data={"cases": self.started})
+        return self.started
+
+    def leave_requests(self) -> None:
+        # In progress, one at each step: the inboxes of demo_mentor … demo_sa_office.
+        self.leave(0, 3, "家中老人住院，需回家陪护。")
+        overdue = self.leave(1, 10, "回学校参加学位论文开题报告及相关课程考试。")
+        self.open_tasks(overdue).update(due_at=self.now - OVERDUE_BY)
+        self.approve(self.leave(2, 5, "参加全国研究生数学建模竞赛决赛。"), LEAVE_STEPS[:1])
+        self.approve(self.leave(3, 12, "赴上海参加国际学术会议并做报告。"), LEAVE_STEPS[:2])
+        self.approve(self.leave(4, 9, "返校完成中期考核和实验数据整理。"), LEAVE_STEPS[:3])
+        self.approve(self.leave(5, 15, "做阑尾炎手术，需住院治疗并休养。"), LEAVE_STEPS[:3])
+
+        # Approved: more than a week goes to the student-affairs office, a week or less does not.
+        approved = self.leave(0, 10, "回学校参加研究生英语学位考试并办理学籍手续。")
+        self.approve(approved, LEAVE_STEPS)
+        workflow.carbon_copy(actor=self.people[DEAN], case_id=approved.case_id, users=[self.people["demo_dept_sa"].pk])
+        self.approve(self.leave(1, 3, "办理身份证换证及户籍迁移手续。"), LEAVE_STEPS[:3])
+
+        # 驳回重新提交: returned to the applicant, once left there and once sent again.
+        returned = self.leave(2, 6, "回家。")
+        self.approve(returned, LEAVE_STEPS[:1])
+        self.reject(returned, "supervisor", SUPERVISOR, "请假事由过于简单，请写明具体原因和去向。")
+        again = self.leave(3, 4, "参加招聘会。")
+        self.approve(again, LEAVE_STEPS[:1])
+        self.reject(again, "supervisor", SUPERVISOR, "日期与企业排班冲突，请与企业导师确认后修改。")
+        user, student = self.applicant(3)
+        record = LeaveRequest.objects.select_related("case", "student").get(pk=again.pk)
+        start = self._dates(3, 4)
+        leave_actions.resubmit_leave_request(
+            actor=user,
+            record=record,
+            data=self._leave_input(student, start, 4, "参加郑州市秋季校园招聘会（已与企业导师确认排班）。"),
+        )
+        self.approve(again, LEAVE_STEPS[:1])  # round 2: back with the supervisor
+
+        # Rejected to an earlier step: the dean sends it back to the enterprise mentor.
+        back = self.leave(4, 8, "回学校参加实验室安全培训及设备操作考核。")
+        self.approve(back, LEAVE_STEPS[:2])
+        self.reject(back, "dean", DEAN, "请企业导师再次确认项目节点安排。", to_step="mentor")
+
+        # 不通过, 撤回, 终止.
+        failed = self.leave(5, 7, "外出旅游。")
+        workflow.fail(
+            actor=self.people[MENTOR], task_id=self.task(failed, "mentor").pk, opinion="项目交付期间，不同意。"
+        )
+        withdrawn = self.leave(0, 2, "参加朋友婚礼。")
+        workflow.withdraw(actor=self.applicant(0)[0], case_id=withdrawn.case_id)
+        ended = self.leave(1, 20, "回家准备研究生学位论文。")
+        self.approve(ended, LEAVE_STEPS[:1])
+        workflow.terminate(
+            actor=self.people["demo_grad"], case_id=ended.case_id, reason="学生已申请结束专业实践返校，本请假无需办理。"
+        )
+
+        # 转办: the supervisor is away; a colleague signs for them and it reaches the dean.
+        moved = self.leave(2, 4, "参加省研究生创新创业大赛。")
+        self.approve(moved, LEAVE_STEPS[:1])
+        dual = self.people["demo_dual"]
+        workflow.transfer(
+            actor=self.people[SUPERVISOR],
+            task_id=self.task(moved, "supervisor").pk,
+            to_user=dual.pk,
+            opinion="本周出差，请代为审核。",
+        )
+        workflow.approve(actor=dual, task_id=self.task(moved, "supervisor").pk, opinion="同意。")
+
+        # 加签: the supervisor asks the committee member to sign too, who has; the supervisor has not.
+        signed = self.leave(3, 5, "返校参加课题组项目结题答辩。")
+        self.approve(signed, LEAVE_STEPS[:1])
+        committee = self.people["demo_committee"]
+        workflow.add_signer(
+            actor=self.people[SUPERVISOR], task_id=self.task(signed, "supervisor").pk, user=committee.pk
+        )
+        added = self.open_tasks(signed).get(assignee=committee)
+        workflow.approve(actor=committee, task_id=added.pk, opinion="同意，答辩安排属实。")
+
+    def leave_school_applications(self) -> None:
+        self.leave_school(0, outside=False)  # with the supervisor
+        self.approve(self.leave_school(1, outside=True), LEAVE_SCHOOL_STEPS[:1])  # with the secretary
+        self.approve(self.leave_school(2, outside=True, notice=True), LEAVE_SCHOOL_STEPS)  # approved
+        returned = self.leave_school(3, outside=False)
+        self.approve(returned, LEAVE_SCHOOL_STEPS[:1])
+        workflow.reject(
+            actor=self.people["demo_secretary"],
+            task_id=self.task(returned, "secretary").pk,
+            opinion="工作站不在北京，所在地请选择京外并上传行程附件。",
+        )
+        failed = self.leave_school(4, outside=True)
+        workflow.fail(
+            actor=self.people[SUPERVISOR],
+            task_id=self.task(failed, "supervisor").pk,
+            opinion="实践单位尚未与学校签订协议，暂不同意离校。",
+        )
+        withdrawn = self.leave_school(5, outside=True, notice=True)
+        workflow.withdraw(actor=self.applicant(5)[0], case_id=withdrawn.case_id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from io import StringIO
 
 import pytest
@@ -9,15 +10,20 @@ from django.contrib.auth import password_validation
 from django.core.management import CommandError, call_command
 from django.db import models
 from django.test import Client
+from django.utils import timezone
 
 from campusflow.accounts.models import RoleAssignment, User
 from campusflow.bases.models import BaseMentor, PracticeBase
 from campusflow.core.models import AuditEvent
 from campusflow.core.roles import Role
 from campusflow.core.validators import validate_id_number, validate_mobile
+from campusflow.notifications.models import Notification
 from campusflow.orgs import demo
 from campusflow.orgs.models import EnterpriseMentor, OrgUnit, Student, Teacher
-from campusflow.practice.models import Placement
+from campusflow.practice import leave_actions
+from campusflow.practice.models import LeaveRequest, LeaveSchoolApplication, Placement
+from campusflow.workflow import actions, selectors
+from campusflow.workflow.models import CarbonCopy, Case, CaseEvent, Task
 
 pytestmark = [pytest.mark.spec("X-09"), pytest.mark.django_db]
 
@@ -32,6 +38,13 @@ MODELS = (
     PracticeBase,
     BaseMentor,
     Placement,
+    Case,
+    Task,
+    CaseEvent,
+    CarbonCopy,
+    LeaveRequest,
+    LeaveSchoolApplication,
+    Notification,
 )
 
 
@@ -187,3 +200,92 @@ def test_bases_and_placements_for_the_demo_mentor_and_supervisor():
     client = Client()
     client.post("/accounts/login/", {"username": "demo_supervisor", "password": demo.DEMO_PASSWORD})
     assert client.get("/bases/").content.decode().count('data-testid="base-row"') == PracticeBase.objects.count()
+
+
+# -- W-04: workflow cases in every state, and the leave chain a person can try ----------------------
+
+CHAIN = ("demo_mentor", "demo_supervisor", "demo_dean", "demo_sa_office")
+
+
+@pytest.mark.spec("X-09", "G-06", "W-04")
+def test_cases_in_every_state_fill_the_inboxes_but_not_demo_students_list():
+    output = load()
+    assert set(Case.objects.values_list("state", flat=True)) == set(Case.State.values)
+    for code in ("practice.leave_request", "practice.leave_school"):
+        assert Case.objects.filter(definition__code=code).count() >= 5, code
+    kinds = set(CaseEvent.objects.values_list("kind", flat=True))
+    assert {"resubmitted", "rejected_to_step", "skipped", "transferred", "signer_added", "copied"} <= kinds
+    # Approved with the student-affairs step (more than a week) and without it.
+    approved = LeaveRequest.objects.filter(case__state=Case.State.APPROVED)
+    assert any(r.leave_days >= 8 for r in approved) and any(r.leave_days <= 7 for r in approved)
+    assert Task.objects.filter(state=Task.State.OPEN, due_at__lt=timezone.now()).exists()
+    assert LeaveSchoolApplication.objects.exclude(travel_attachment="").exists()
+
+    for username in (*CHAIN, "demo_secretary"):
+        user = User.objects.get(username=username)
+        assert selectors.counts(user)["todo"] >= 1, username
+    assert selectors.counts(User.objects.get(username="demo_mentor"))["overdue"] >= 1
+    student = User.objects.get(username="demo_student")
+    assert not Case.objects.filter(applicant=student).exists()
+    assert selectors.counts(student)["mine"] == 0
+    assert "demo_student" in output and "我要请假" in output and "demo_sa_office" in output
+
+    before = counts()
+    load()
+    assert counts() == before
+
+
+def _act(username: str, record: LeaveRequest) -> None:
+    user = User.objects.get(username=username)
+    task = Task.objects.get(case=record.case_id, state="open")
+    assert selectors.counts(user)["todo"] >= 1
+    actions.approve(actor=user, task_id=task.pk, opinion="同意")
+
+
+@pytest.mark.spec("X-09", "G-06", "W-04")
+def test_demo_student_carries_a_ten_day_and_a_three_day_leave_to_the_end():
+    load()
+    student = User.objects.get(username="demo_student")
+    profile = Student.objects.get(user=student)
+    assert profile.category == Student.Category.PROFESSIONAL_MASTER
+    assert Student.objects.filter(
+        pk=profile.pk, supervisor__user__username="demo_supervisor", enterprise_mentor__user__username="demo_mentor"
+    ).exists()
+    placement = Placement.objects.get(student=profile, status=Placement.Status.ON_SITE)
+    assert placement.base.mentors.filter(user__username="demo_mentor").exists()
+    assert RoleAssignment.objects.filter(
+        user__username="demo_dean", role=Role.TEACHING_DEAN, unit=profile.department
+    ).exists()
+    assert RoleAssignment.objects.filter(
+        user__username="demo_secretary", role=Role.TEACHING_SECRETARY, unit=profile.department
+    ).exists()
+    assert RoleAssignment.objects.filter(
+        user__username="demo_sa_office",
+        role=Role.STUDENT_AFFAIRS_OFFICE,
+        unit__school=profile.school,
+        unit__office_type=OrgUnit.OfficeType.STUDENT_AFFAIRS,
+    ).exists()
+
+    def ask(days: int) -> LeaveRequest:
+        start = timezone.localdate() + timedelta(days=3)
+        data = leave_actions.LeaveInput(
+            start_date=start, end_date=start + timedelta(days=days - 1), reason="返校答辩", phone="13800138000"
+        )
+        return leave_actions.submit_leave_request(actor=User.objects.get(username="demo_student"), data=data)
+
+    ten, three = ask(10), ask(3)
+    for username in CHAIN:
+        _act(username, ten)
+    for username in CHAIN[:3]:
+        _act(username, three)
+    assert ten.case_id is not None and three.case_id is not None
+    ten_case, three_case = Case.objects.get(pk=ten.case_id), Case.objects.get(pk=three.case_id)
+    assert ten_case.state == three_case.state == Case.State.APPROVED
+    timeline = list(ten_case.events.order_by("at", "id").values_list("kind", "actor__username"))
+    assert timeline == [
+        ("submitted", "demo_student"),
+        *[("approved", username) for username in CHAIN],
+        ("completed", None),
+    ]
+    assert three_case.events.filter(kind=CaseEvent.Kind.SKIPPED, step_key="student_affairs").exists()
+    assert selectors.counts(User.objects.get(username="demo_student"))["mine"] == 2

@@ -37,11 +37,13 @@ class Command(BaseCommand):
         self.stdout.write(
             f"学校 {counts['schools']} · 院系 {counts['departments']} · 职能部门 {counts['offices']} · "
             f"学生 {counts['students']} · 教师 {counts['teachers']} · 企业导师 {counts['mentors']} · "
-            f"演示账号 {counts['accounts']}"
+            f"演示账号 {counts['accounts']} · 审批事项 {counts['cases']}"
         )
         self.stdout.write("")
         for line in demo.format_accounts(result.accounts):
             self.stdout.write(line)
+        for line in demo.LEAVE_HINT:
+            self.stdout.write(self.style.NOTICE(line))
         self.stdout.write("")
         self.stdout.write(
             self.style.WARNING(
