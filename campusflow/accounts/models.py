@@ -52,6 +52,8 @@ class User(AbstractUser):
     )
 
     objects = CampusUserManager()  # type: ignore[misc]
+    # Set for a request signed in with an API token: act only in the token's role.
+    acts_in_active_role_only: bool = False
     scoping = Scope(school="school", department="roles__unit", personal={})
 
     class Meta:

@@ -87,3 +87,21 @@ def normalize_phone(value: str | None) -> str:
 def validate_mobile(value: str) -> None:
     if not _MOBILE_RE.match(normalize_phone(value)):
         raise ValidationError(_("请输入11位中国大陆手机号码。"), code="mobile")
+
+
+# GB 32100-2015 统一社会信用代码: 18 characters from this alphabet, the last a check character.
+_USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+_USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+
+
+def uscc_check_char(first17: str) -> str:
+    total = sum(_USCC_CHARS.index(c) * w for c, w in zip(first17, _USCC_WEIGHTS, strict=True))
+    return _USCC_CHARS[(31 - total % 31) % 31]
+
+
+def validate_credit_code(value: str) -> None:
+    code = normalize_code(value).upper()
+    if len(code) != 18 or any(c not in _USCC_CHARS for c in code):
+        raise ValidationError(_("统一社会信用代码应为18位数字或大写字母（不含I、O、Z、S、V）。"), code="uscc_format")
+    if uscc_check_char(code[:17]) != code[17]:
+        raise ValidationError(_("统一社会信用代码校验位不正确，请核对后重新输入。"), code="uscc_checksum")
