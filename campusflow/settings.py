@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "campusflow.bases",
     "campusflow.practice",
     "campusflow.jobs",
+    "campusflow.documents",
 ]
 
 MIDDLEWARE = [
