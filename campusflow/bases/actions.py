@@ -16,9 +16,10 @@ from typing import TYPE_CHECKING, Any
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, models, transaction
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from campusflow.bases.models import BaseMentor, PracticeBase
+from campusflow.bases.models import BaseMentor, Enterprise, PracticeBase, SchoolEnterprise
 from campusflow.core import audit
 from campusflow.core.errors import ActionError
 from campusflow.core.roles import Role
@@ -231,3 +232,63 @@ def remove_mentor(*, actor: User, base: PracticeBase, mentor: EnterpriseMentor) 
         audit.record(
             "bases.mentor.remove", actor=actor, target=base, data={"mentor": mentor.mentor_no, "name": mentor.name}
         )
+
+
+# -- the enterprise library and school–enterprise relations (B-01…B-03) ---------------------
+
+RELATION_MANAGERS = frozenset({Role.SCHOOL_ADMIN, Role.SYSTEM_ADMIN})
+
+
+def _school_of(actor: User) -> OrgUnit:
+    assignment = actor.active_role
+    if actor.role not in RELATION_MANAGERS or assignment is None or assignment.unit is None:
+        raise PermissionDenied
+    school = assignment.unit.school
+    if school is None:
+        raise ActionError(_("请先切换到某所学校的管理角色。"))
+    return school
+
+
+def set_relation(*, actor: User, enterprise: Enterprise, kind: str) -> SchoolEnterprise:
+    """推荐企业 / 加入合作: the school starts recommending or cooperating with an enterprise."""
+    school = _school_of(actor)
+    if kind not in SchoolEnterprise.Kind.values:
+        raise ActionError(_("未知的关系类型。"))
+    if enterprise.status != Enterprise.Status.NORMAL:
+        raise ActionError(_("该企业已停用，不能建立关系。"))
+    with transaction.atomic():
+        if SchoolEnterprise.objects.current().filter(school=school, enterprise=enterprise, kind=kind).exists():
+            raise ActionError(_("该企业已是本校的%(k)s企业。") % {"k": SchoolEnterprise.Kind(kind).label})
+        relation = SchoolEnterprise.objects.create(
+            school=school, enterprise=enterprise, kind=kind, source=SchoolEnterprise.Source.SCHOOL, created_by=actor
+        )
+        audit.record("bases.enterprise.relate", actor=actor, target=enterprise, school=school, data={"kind": kind})
+    return relation
+
+
+def cancel_relation(*, actor: User, relation_id: Any) -> SchoolEnterprise:
+    """取消推荐 / 取消合作. A recommendation a student made cannot be cancelled by the school."""
+    school = _school_of(actor)
+    with transaction.atomic():
+        try:
+            relation = (
+                SchoolEnterprise.objects.current()
+                .select_for_update()
+                .select_related("enterprise")
+                .get(pk=relation_id, school=school)
+            )
+        except (SchoolEnterprise.DoesNotExist, ValueError, TypeError):
+            raise Http404 from None
+        if relation.kind == SchoolEnterprise.Kind.RECOMMENDED and relation.source == SchoolEnterprise.Source.STUDENT:
+            raise ActionError(_("该企业由学生推荐，学校不能取消推荐。"))
+        relation.cancelled_at = timezone.now()
+        relation.cancelled_by = actor
+        relation.save(update_fields=["cancelled_at", "cancelled_by"])
+        audit.record(
+            "bases.enterprise.unrelate",
+            actor=actor,
+            target=relation.enterprise,
+            school=school,
+            data={"kind": relation.kind},
+        )
+    return relation

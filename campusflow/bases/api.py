@@ -14,10 +14,12 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
-from campusflow.bases.models import BaseMentor, PracticeBase
+from campusflow.bases.models import BaseMentor, Enterprise, PracticeBase, SchoolEnterprise
 from campusflow.core.access import get_visible_or_404
-from campusflow.core.api_auth import api_signed_in, auth_user
+from campusflow.core.api_auth import api_roles, api_signed_in, auth_user
 from campusflow.core.privacy import Sensitive, display
+from campusflow.core.roles import STAFF_ROLES, Role
+from campusflow.core.validators import normalize_code
 from campusflow.orgs.api import PageSize, Ref
 
 router = Router(tags=["实践基地"])
@@ -147,3 +149,117 @@ def base(request: HttpRequest, id: int) -> Any:
     links = BaseMentor.objects.filter(base=found).select_related("mentor", "mentor__partner_supervisor")
     found.mentor_rows = [link.mentor for link in links]  # type: ignore[attr-defined]
     return found
+
+
+# -- the enterprise library (B-01…B-03) -------------------------------------------------------
+
+
+class PositionOut(Schema):
+    id: int
+    name: str = Field(description="岗位名称")
+    headcount: int = Field(description="招收人数")
+    location: str = Field(description="工作地点")
+    daily_hours: float = Field(description="每日工作时长（小时）")
+    night_shift: bool = Field(description="是否夜班")
+    is_open: bool = Field(description="正在招收")
+
+
+class EnterpriseOut(Schema):
+    id: int
+    credit_code: str = Field(description="统一社会信用代码")
+    name: str = Field(description="企业名称")
+    nature: str = Field(description="企业性质")
+    industry: str = Field(description="所属行业")
+    scale: str = Field(description="企业规模")
+    staff_count: int | None = Field(description="在职职工人数")
+    contact_name: str = Field(description="联系人")
+    contact_phone: str = Field(description="联系电话（脱敏显示）")
+    relations: list[str] = Field(description="与本校的关系：recommended 推荐（荐）、cooperating 合作（合）")
+
+    @staticmethod
+    def resolve_contact_phone(obj: Enterprise, context: Any) -> str:
+        return _phone(obj.contact_phone, context)
+
+    @staticmethod
+    def resolve_relations(obj: Enterprise) -> list[str]:
+        return sorted(getattr(obj, "school_kinds", []))
+
+
+class EnterpriseDetailOut(EnterpriseOut):
+    legal_representative: str = Field(description="法定代表人")
+    address: str = Field(description="注册地址")
+    introduction: str = Field(description="企业简介")
+    positions: list[PositionOut] = Field(description="实习岗位")
+
+    @staticmethod
+    def resolve_positions(obj: Enterprise) -> list[Any]:
+        return list(obj.positions.order_by("name"))
+
+
+class EnterpriseFilters(Schema):
+    q: str | None = Field(None, max_length=100, description="企业名称（包含）或统一社会信用代码（精确）")
+    relation: SchoolEnterprise.Kind | None = Field(None, description="只看与本校有此关系的企业")
+
+
+def _with_relations(user: Any, enterprises: list[Enterprise]) -> list[Enterprise]:
+    assignment = user.active_role
+    school_id = assignment.unit.school_id if assignment is not None and assignment.unit is not None else None
+    kinds: dict[int, list[str]] = {}
+    if school_id is not None:
+        for enterprise_id, kind in (
+            SchoolEnterprise.objects.current()
+            .filter(school_id=school_id, enterprise__in=enterprises)
+            .values_list("enterprise_id", "kind")
+        ):
+            kinds.setdefault(enterprise_id, []).append(kind)
+    for enterprise in enterprises:
+        enterprise.school_kinds = kinds.get(enterprise.pk, [])  # type: ignore[attr-defined]
+    return enterprises
+
+
+@router.get(
+    "/enterprises",
+    response=list[EnterpriseOut],
+    summary="企业库",
+    description="已入驻且状态正常的企业，附与本校的推荐/合作关系。电话脱敏。",
+)
+@api_roles(STAFF_ROLES | {Role.STUDENT})
+@paginate(PageSize)
+def enterprises(request: HttpRequest, filters: Query[EnterpriseFilters]) -> Any:
+    user = auth_user(request)
+    rows = Enterprise.objects.visible_to(user).filter(status=Enterprise.Status.NORMAL).order_by("name")
+    if q := (filters.q or "").strip():
+        rows = rows.filter(Q(name__contains=q) | Q(credit_code=normalize_code(q).upper()))
+    if filters.relation is not None:
+        assignment = user.active_role
+        school_id = assignment.unit.school_id if assignment is not None and assignment.unit is not None else None
+        rows = rows.filter(
+            school_relations__school_id=school_id,
+            school_relations__kind=filters.relation,
+            school_relations__cancelled_at__isnull=True,
+        )
+    return _LazyRelations(user, rows)
+
+
+class _LazyRelations:
+    """Lets ninja paginate the queryset, then adds the 荐/合 marks to just that page (one query)."""
+
+    def __init__(self, user: Any, rows: QuerySet[Enterprise]) -> None:
+        self.user, self.rows = user, rows
+
+    def __len__(self) -> int:
+        return self.rows.count()
+
+    def count(self) -> int:
+        return self.rows.count()
+
+    def __getitem__(self, item: slice) -> list[Enterprise]:
+        return _with_relations(self.user, list(self.rows[item]))
+
+
+@router.get("/enterprises/{id}", response=EnterpriseDetailOut, summary="企业详情", description="含实习岗位；电话脱敏。")
+@api_roles(STAFF_ROLES | {Role.STUDENT})
+def enterprise(request: HttpRequest, id: int) -> Any:
+    user = auth_user(request)
+    found = get_visible_or_404(Enterprise.objects.all(), user, pk=id)
+    return _with_relations(user, [found])[0]

@@ -12,4 +12,9 @@ urlpatterns = [
     path("<int:pk>/restore/", views.base_restore, name="base_restore"),
     path("<int:pk>/mentors/add/", views.mentor_add, name="mentor_add"),
     path("<int:pk>/mentors/<int:mentor_pk>/remove/", views.mentor_remove, name="mentor_remove"),
+    path("enterprises/", views.enterprise_list, name="enterprise_list"),
+    path("enterprises/<int:pk>/", views.enterprise_detail, name="enterprise_detail"),
+    path("enterprises/<int:pk>/relate/", views.enterprise_relate, name="enterprise_relate"),
+    path("partners/", views.partner_list, name="partner_list"),
+    path("partners/<int:pk>/cancel/", views.partner_cancel, name="partner_cancel"),
 ]

@@ -9,26 +9,31 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.forms import Form
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from campusflow.bases import actions
 from campusflow.bases.filters import BaseFilter
 from campusflow.bases.forms import BaseForm, MentorAddForm, RevokeForm
-from campusflow.bases.models import BaseMentor, PracticeBase
+from campusflow.bases.models import BaseMentor, Enterprise, PracticeBase, SchoolEnterprise
 from campusflow.core import once
 from campusflow.core.access import get_visible_or_404, require, signed_in
 from campusflow.core.errors import ActionError
 from campusflow.core.http import AuthedRequest
 from campusflow.core.pagination import paginate
+from campusflow.core.roles import STAFF_ROLES, Role
+from campusflow.core.validators import normalize_code
 from campusflow.orgs.models import EnterpriseMentor
 from campusflow.practice.models import Placement
 
 EDITORS = actions.BASE_EDITORS
+# The enterprise library is for the school's staff and its students (they will register there).
+ENTERPRISE_READERS = STAFF_ROLES | {Role.STUDENT}
 
 
 def _show_error(form: Form, error: ActionError) -> None:
@@ -194,3 +199,107 @@ def mentor_remove(request: AuthedRequest, pk: int, mentor_pk: int) -> HttpRespon
     else:
         messages.success(request, _("已移除企业导师“%(name)s”。") % {"name": mentor.name})
     return redirect("bases:base_detail", base.pk)
+
+
+# -- 企业库 and 合作企业管理 (B-01…B-03, seed 003 §4) -------------------------------------
+
+
+def _relations_of(request: AuthedRequest) -> dict[int, list[SchoolEnterprise]]:
+    """The current relations of the viewer's school, by enterprise (for the 荐/合 marks)."""
+    assignment = request.user.active_role
+    school_id = assignment.unit.school_id if assignment is not None and assignment.unit is not None else None
+    if school_id is None:
+        return {}
+    found: dict[int, list[SchoolEnterprise]] = {}
+    for relation in SchoolEnterprise.objects.current().filter(school_id=school_id):
+        found.setdefault(relation.enterprise_id, []).append(relation)
+    return found
+
+
+@require(ENTERPRISE_READERS)
+def enterprise_list(request: AuthedRequest) -> HttpResponse:
+    enterprises = Enterprise.objects.visible_to(request.user).filter(status=Enterprise.Status.NORMAL)
+    q = request.GET.get("q", "").strip()
+    if q:
+        enterprises = enterprises.filter(Q(name__icontains=q) | Q(credit_code__iexact=normalize_code(q)))
+    nature = request.GET.get("nature", "")
+    if nature in PracticeBase.UnitType.values:
+        enterprises = enterprises.filter(nature=nature)
+    industry = request.GET.get("industry", "").strip()
+    if industry:
+        enterprises = enterprises.filter(industry__icontains=industry)
+    enterprises = enterprises.annotate(position_count=Count("positions", filter=Q(positions__is_open=True)))
+    page = paginate(request, enterprises.order_by("name"))
+    relations = _relations_of(request)
+    rows = [(e, relations.get(e.pk, [])) for e in page.object_list]
+    return render(
+        request,
+        "bases/enterprise_list.html",
+        {
+            "page_obj": page,
+            "rows": rows,
+            "natures": PracticeBase.UnitType.choices,
+            "can_relate": request.user.role in actions.RELATION_MANAGERS,
+        },
+    )
+
+
+@require(ENTERPRISE_READERS)
+def enterprise_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    enterprise = get_visible_or_404(Enterprise.objects.all(), request.user, pk=pk)
+    return render(
+        request,
+        "bases/enterprise_detail.html",
+        {
+            "enterprise": enterprise,
+            "positions": enterprise.positions.order_by("name"),
+            "relations": _relations_of(request).get(enterprise.pk, []),
+            "can_relate": request.user.role in actions.RELATION_MANAGERS,
+        },
+    )
+
+
+@require(actions.RELATION_MANAGERS)
+@require_POST
+def enterprise_relate(request: AuthedRequest, pk: int) -> HttpResponse:
+    enterprise = get_visible_or_404(Enterprise.objects.all(), request.user, pk=pk)
+    try:
+        actions.set_relation(actor=request.user, enterprise=enterprise, kind=request.POST.get("kind", ""))
+        messages.success(request, _("已更新与“%(name)s”的关系。") % {"name": enterprise.name})
+    except ActionError as error:
+        messages.error(request, error.message)
+    back = request.POST.get("next", "")
+    safe = url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure())
+    return redirect(back if back and safe else "bases:enterprise_list")
+
+
+@require(STAFF_ROLES)
+def partner_list(request: AuthedRequest) -> HttpResponse:
+    relations = SchoolEnterprise.objects.visible_to(request.user).current().select_related("enterprise", "created_by")
+    kind = request.GET.get("kind", "")
+    if kind in SchoolEnterprise.Kind.values:
+        relations = relations.filter(kind=kind)
+    q = request.GET.get("q", "").strip()
+    if q:
+        relations = relations.filter(enterprise__name__icontains=q)
+    page = paginate(request, relations.order_by("enterprise__name", "kind"))
+    return render(
+        request,
+        "bases/partner_list.html",
+        {
+            "page_obj": page,
+            "kinds": SchoolEnterprise.Kind.choices,
+            "can_relate": request.user.role in actions.RELATION_MANAGERS,
+        },
+    )
+
+
+@require(actions.RELATION_MANAGERS)
+@require_POST
+def partner_cancel(request: AuthedRequest, pk: int) -> HttpResponse:
+    try:
+        relation = actions.cancel_relation(actor=request.user, relation_id=pk)
+        messages.success(request, _("已取消与“%(name)s”的关系。") % {"name": relation.enterprise.name})
+    except ActionError as error:
+        messages.error(request, error.message)
+    return redirect("bases:partner_list")

@@ -44,6 +44,7 @@ ENTRIES: list[NavEntry] = [
     ),
     NavEntry(pgettext_lazy("menu", "企业导师"), "orgs:mentor_list", PEOPLE_READERS, icon="briefcase"),
     NavEntry(_("实践基地"), "bases:base_list", STAFF_ROLES | {Role.ENTERPRISE_MENTOR}, icon="building"),
+    NavEntry(_("企业库"), "bases:enterprise_list", STAFF_ROLES | {Role.STUDENT}, icon="buildings"),
     NavEntry(_("学生实践信息查询"), "practice:query", PEOPLE_READERS, icon="clipboard-data"),
     NavEntry(_("院系配置"), "orgs:unit_list", SCHOOL_MANAGERS | {Role.PROVINCIAL_ADMIN}, icon="diagram-3"),
     NavEntry(_("账号管理"), "accounts:user_list", ACCOUNT_MANAGERS, icon="person-gear"),

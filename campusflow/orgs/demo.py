@@ -27,7 +27,8 @@ from django.utils import timezone
 from pypdf import PdfWriter
 
 from campusflow.accounts.models import RoleAssignment, User
-from campusflow.bases.models import BaseMentor, PracticeBase
+from campusflow.bases import demo as enterprise_demo
+from campusflow.bases.models import BaseMentor, Enterprise, PracticeBase
 from campusflow.core import audit
 from campusflow.core.roles import Role
 from campusflow.core.validators import id_number_check_digit
@@ -368,6 +369,9 @@ def load_demo() -> DemoResult:
         if not cases_built():  # a demo loaded before it had workflow cases gets them once
             with transaction.atomic():
                 build_cases()
+        if not enterprise_demo.built():  # likewise the enterprise library
+            with transaction.atomic():
+                enterprise_demo.build_enterprises(SEED + 2)
         return DemoResult(created=False, counts=_counts(), accounts=account_table())
     taken = list(User.objects.filter(username__in=[a.username for a in ACCOUNTS]).values_list("username", flat=True))
     if taken:
@@ -375,6 +379,7 @@ def load_demo() -> DemoResult:
     with transaction.atomic():
         _Builder(random.Random(SEED)).build()
         build_cases()
+        enterprise_demo.build_enterprises(SEED + 2)
     return DemoResult(created=True, counts=_counts(), accounts=account_table())
 
 
@@ -398,6 +403,7 @@ def _counts() -> dict[str, int]:
         "placements": Placement.objects.count(),
         "accounts": User.objects.filter(is_demo=True).count(),
         "cases": Case.objects.count(),
+        "enterprises": Enterprise.objects.count(),
     }
 
 

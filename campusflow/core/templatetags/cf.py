@@ -47,3 +47,9 @@ def once_token(context: dict[str, Any], *args: Any) -> str:
 def get_item(mapping: dict[Any, Any] | None, key: Any) -> Any:
     """``mapping[key]`` in a template (None when absent)."""
     return (mapping or {}).get(key)
+
+
+@register.filter
+def kinds_of(relations: list[Any]) -> list[str]:
+    """The ``kind`` values of a list of relations (which 荐/合 a school already has)."""
+    return [getattr(r, "kind", "") for r in relations]

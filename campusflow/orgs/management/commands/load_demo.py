@@ -37,7 +37,7 @@ class Command(BaseCommand):
         self.stdout.write(
             f"学校 {counts['schools']} · 院系 {counts['departments']} · 职能部门 {counts['offices']} · "
             f"学生 {counts['students']} · 教师 {counts['teachers']} · 企业导师 {counts['mentors']} · "
-            f"演示账号 {counts['accounts']} · 审批事项 {counts['cases']}"
+            f"演示账号 {counts['accounts']} · 审批事项 {counts['cases']} · 企业 {counts['enterprises']}"
         )
         self.stdout.write("")
         for line in demo.format_accounts(result.accounts):
