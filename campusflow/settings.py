@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "campusflow.practice",
     "campusflow.jobs",
     "campusflow.documents",
+    "campusflow.tabular",
 ]
 
 MIDDLEWARE = [

@@ -427,3 +427,67 @@ def upload_commitment(
         default_storage.delete(stored)
         raise
     return letter
+
+
+# -- 学生信息 batch import and delete (V-01, X-01) ----------------------------------
+
+
+def import_students(*, actor: User, upload: ValidatedUpload, commit: bool) -> Any:
+    """Validate every row of a 学生信息 file; with ``commit``, write all rows in one upsert or none.
+
+    Returns the ``tabular.importing.ImportReport``; a file that cannot be read raises ``ActionError``.
+    """
+    from campusflow.orgs.imports import StudentImport
+    from campusflow.tabular.importing import run_import
+
+    return run_import(StudentImport(actor), upload, commit=commit)
+
+
+class StudentsInUse(ActionError):
+    """Some of the students to delete are still referenced; nothing was deleted."""
+
+    def __init__(self, message: str, blocked: list[tuple[Student, list[str]]]) -> None:
+        super().__init__(message, code="conflict")
+        self.blocked = blocked
+
+
+def _referenced_students(error: ProtectedError, students: dict[int, Student]) -> list[tuple[Student, list[str]]]:
+    """Which of ``students`` each protecting record points to, named by its kind (实践安排 …)."""
+    uses: dict[int, list[str]] = {}
+    for record in error.protected_objects:
+        kind = str(record._meta.verbose_name)
+        for field in record._meta.concrete_fields:
+            if field.is_relation and field.related_model is Student:
+                pk = getattr(record, field.attname)
+                if pk in students and kind not in uses.setdefault(pk, []):
+                    uses[pk].append(kind)
+    return [(students[pk], kinds) for pk, kinds in uses.items()]
+
+
+def delete_students(*, actor: User, ids: list[int]) -> int:
+    """Delete the chosen students, all or none: any still referenced elsewhere (实践安排, 审批 …) blocks it."""
+    from campusflow.orgs.imports import STUDENT_MANAGERS
+
+    _require_role(actor, STUDENT_MANAGERS)
+    wanted = set(ids)
+    if not wanted:
+        raise ActionError(_("请先选择要删除的学生。"))
+    with transaction.atomic():
+        chosen = {s.pk: s for s in Student.objects.visible_to(actor).select_for_update().filter(pk__in=wanted)}
+        if len(chosen) != len(wanted):
+            raise Http404
+        try:
+            Student.objects.filter(pk__in=chosen).delete()
+        except ProtectedError as error:
+            blocked = _referenced_students(error, chosen)
+            names = "、".join(f"{s.student_no} {s.name}" for s, _kinds in blocked)
+            raise StudentsInUse(
+                _("以下学生仍有关联记录，不能删除，本次未删除任何学生：%(names)s。") % {"names": names}, blocked
+            ) from None
+        audit.record(
+            "orgs.students.delete",
+            actor=actor,
+            school=next(iter(chosen.values())).school_id,
+            data={"count": len(chosen), "students": sorted(s.student_no for s in chosen.values())},
+        )
+    return len(chosen)

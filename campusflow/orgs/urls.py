@@ -5,6 +5,13 @@ from campusflow.orgs import views
 app_name = "orgs"
 urlpatterns = [
     path("students/", views.student_list, name="student_list"),
+    path("students/import/", views.student_import, name="student_import"),
+    path("students/import/template/", views.student_import_template, name="student_import_template"),
+    path("students/import/<str:token>/", views.student_import_result, name="student_import_result"),
+    path("students/import/<str:token>/confirm/", views.student_import_confirm, name="student_import_confirm"),
+    path("students/import/<str:token>/rejected/", views.student_import_rejected, name="student_import_rejected"),
+    path("students/export/", views.student_export, name="student_export"),
+    path("students/delete/", views.student_delete, name="student_delete"),
     path("students/<int:pk>/", views.student_detail, name="student_detail"),
     path("students/<int:pk>/reveal/", views.student_reveal, name="student_reveal"),
     path("teachers/", views.teacher_list, name="teacher_list"),

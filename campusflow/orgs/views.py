@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch
 from django.forms import Form
 from django.http import FileResponse, Http404, HttpResponse
@@ -23,12 +24,21 @@ from campusflow.core.http import AuthedRequest
 from campusflow.core.pagination import paginate
 from campusflow.core.privacy import REVEAL_ROLES, Sensitive, display
 from campusflow.core.roles import ACCOUNT_MANAGERS, PEOPLE_READERS, SCHOOL_MANAGERS, Role
-from campusflow.core.uploads import DOCUMENTS, validate_upload
-from campusflow.orgs import actions
+from campusflow.core.uploads import DOCUMENTS, SPREADSHEETS, ValidatedUpload, validate_upload
+from campusflow.jobs.actions import start as start_job
+from campusflow.jobs.models import Job
+from campusflow.orgs import actions, exports
 from campusflow.orgs.filters import IdNumberSearchForm, MentorFilter, StudentFilter, TeacherFilter
 from campusflow.orgs.forms import CommitmentUploadForm, TeacherCreateForm, TeacherEditForm, UnitForm
+from campusflow.orgs.imports import STUDENT_MANAGERS, StudentImport
 from campusflow.orgs.models import CommitmentLetter, EnterpriseMentor, OrgUnit, Student, Teacher
 from campusflow.orgs.selectors import commitment_overview, commitment_status
+from campusflow.tabular import pending
+from campusflow.tabular.exporting import EXPORTS, timestamped, xlsx_response
+from campusflow.tabular.forms import ImportUploadForm
+from campusflow.tabular.importing import BACKGROUND_ROWS
+from campusflow.tabular.pages import rejected_download, template_download
+from campusflow.tabular.reading import count_rows
 
 STUDENT_READERS = PEOPLE_READERS | {Role.STUDENT}
 TEACHER_READERS = PEOPLE_READERS - {Role.ENTERPRISE_MENTOR}
@@ -82,7 +92,14 @@ def student_list(request: AuthedRequest) -> HttpResponse:
         id_form = IdNumberSearchForm()
         rows = _listing(request, filterset)
     page = paginate(request, rows)
-    response = render(request, "orgs/student_list.html", {"filter": filterset, "id_form": id_form, "page_obj": page})
+    context = {
+        "filter": filterset,
+        "id_form": id_form,
+        "page_obj": page,
+        "can_manage": request.user.role in STUDENT_MANAGERS,
+        "can_export_full": bool(exports.revealable(request.user)),
+    }
+    response = render(request, "orgs/student_list.html", context)
     response["Cache-Control"] = "no-store"
     return response
 
@@ -437,3 +454,181 @@ def commitment_download(request: AuthedRequest, pk: int) -> FileResponse:
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "no-store"
     return response
+
+
+# -- 学生信息管理: import, export, batch delete (V-01, X-01, X-02) ----------------------------
+
+
+def _pending_upload(request: AuthedRequest, token: str) -> tuple[dict[str, Any], ValidatedUpload]:
+    found = pending.entry(request, token, StudentImport.kind)
+    try:
+        return found, pending.upload_of(found)
+    except ActionError:
+        raise Http404 from None
+
+
+@require(STUDENT_MANAGERS)
+def student_import_template(request: AuthedRequest) -> HttpResponse:
+    StudentImport(request.user)  # the same permission check as the import itself
+    return template_download(StudentImport)
+
+
+@require(STUDENT_MANAGERS)
+def student_import(request: AuthedRequest) -> HttpResponse:
+    """Upload → preview (dry run, nothing written) → 确认导入 on the result page."""
+    StudentImport(request.user)
+    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            upload = validate_upload(form.cleaned_data["file"], allowed=SPREADSHEETS)
+            rows = count_rows(upload, StudentImport.columns)
+        except ActionError as error:
+            form.add_error("file", error.message)
+        else:
+            token = pending.keep(request, StudentImport.kind, upload, rows)
+            if rows > BACKGROUND_ROWS:
+                job = start_job(
+                    actor=request.user,
+                    kind="tabular.import",
+                    title=_("学生信息导入预览：%(name)s") % {"name": upload.original_name},
+                    params={"kind": StudentImport.kind, "commit": False, "rows": rows},
+                    upload=upload,
+                )
+                pending.update(request, token, job=job.pk)
+            return redirect("orgs:student_import_result", token)
+    context = {"form": form, "spec": StudentImport, "back": "orgs:student_list"}
+    return render(request, "tabular/import_form.html", context)
+
+
+@require(STUDENT_MANAGERS)
+def student_import_result(request: AuthedRequest, token: str) -> HttpResponse:
+    found, upload = _pending_upload(request, token)
+    job = None
+    report = None
+    if found["job"]:
+        job = get_visible_or_404(Job.objects.all(), request.user, pk=found["job"])
+    else:
+        try:
+            report = actions.import_students(actor=request.user, upload=upload, commit=False)
+        except ActionError as error:
+            messages.error(request, error.message)
+            pending.discard(request, token)
+            return redirect("orgs:student_import")
+    # A background preview found no errors when it finished without a rejected-rows file.
+    job_clean = job is not None and job.state == Job.State.SUCCEEDED and not job.result_file
+    context = {
+        "spec": StudentImport,
+        "report": report,
+        "job": job,
+        "can_confirm": (report is not None and report.ok and report.created + report.updated > 0) or job_clean,
+        "token": token,
+        "file_name": found["name"],
+        "rows": found["rows"],
+        "back": "orgs:student_list",
+        "confirm_url": "orgs:student_import_confirm",
+        "rejected_url": "orgs:student_import_rejected",
+        "again_url": "orgs:student_import",
+    }
+    return render(request, "tabular/import_result.html", context)
+
+
+@require(STUDENT_MANAGERS)
+def student_import_rejected(request: AuthedRequest, token: str) -> HttpResponse:
+    _found, upload = _pending_upload(request, token)
+    try:
+        report = actions.import_students(actor=request.user, upload=upload, commit=False)
+    except ActionError:
+        raise Http404 from None
+    if report.ok:
+        raise Http404
+    return rejected_download(report)
+
+
+@require(STUDENT_MANAGERS)
+@require_POST
+def student_import_confirm(request: AuthedRequest, token: str) -> HttpResponse:
+    found, upload = _pending_upload(request, token)
+    if not once.consume(request):
+        messages.warning(request, _("该表单已提交过，请勿重复提交。"))
+        return redirect("orgs:student_list")
+    if found["rows"] > BACKGROUND_ROWS:
+        job = start_job(
+            actor=request.user,
+            kind="tabular.import",
+            title=_("学生信息导入：%(name)s") % {"name": found["name"]},
+            params={"kind": StudentImport.kind, "commit": True, "rows": found["rows"]},
+            upload=upload,
+        )
+        pending.discard(request, token)
+        messages.info(request, _("文件较大，已转为后台任务导入，可在本页查看进度。"))
+        return redirect("jobs:detail", job.pk)
+    try:
+        report = actions.import_students(actor=request.user, upload=upload, commit=True)
+    except ActionError as error:
+        messages.error(request, error.message)
+        return redirect("orgs:student_import")
+    if not report.committed:
+        messages.error(request, _("文件中有错误，未导入任何数据。"))
+        return redirect("orgs:student_import_result", token)
+    pending.discard(request, token)
+    messages.success(
+        request,
+        _("导入完成：新增 %(c)s 人，更新 %(u)s 人，未变化 %(s)s 人。")
+        % {"c": report.created, "u": report.updated, "s": report.unchanged},
+    )
+    return redirect("orgs:student_list")
+
+
+@require(PEOPLE_READERS)
+def student_export(request: AuthedRequest) -> HttpResponse | FileResponse:
+    """The list as filtered on the page; masked, or in full (logged) for roles that may reveal."""
+    full = request.GET.get("full") == "1"
+    if full and not exports.revealable(request.user):
+        raise PermissionDenied
+    query = request.GET.copy()
+    query.pop("page", None)
+    students = exports.filtered_students(request.user, query)
+    count = students[: exports.STREAM_LIMIT + 1].count()
+    params = {"kind": exports.KIND, "query": query.urlencode(), "full": full, "rows": count}
+    if count > exports.STREAM_LIMIT:
+        job = start_job(actor=request.user, kind="tabular.export", title=_("学生信息导出"), params=params)
+        messages.info(request, _("数据较多，已转为后台任务导出；完成后在本页下载。"))
+        return redirect("jobs:detail", job.pk)
+    source = EXPORTS[exports.KIND](request.user, params)
+    return xlsx_response(source.rows, source.columns, timestamped(source.stem), sheet_name=source.sheet_name)
+
+
+def _chosen_ids(request: AuthedRequest) -> list[int]:
+    try:
+        return sorted({int(value) for value in request.POST.getlist("ids")})
+    except ValueError:
+        raise Http404 from None
+
+
+@require(STUDENT_MANAGERS)
+@require_POST
+def student_delete(request: AuthedRequest) -> HttpResponse:
+    """批量删除: the list's checked rows → a confirmation page listing them → delete all or none."""
+    ids = _chosen_ids(request)
+    if not ids:
+        messages.warning(request, _("请先勾选要删除的学生。"))
+        return redirect("orgs:student_list")
+    students = list(Student.objects.visible_to(request.user).filter(pk__in=ids).select_related("department"))
+    if len(students) != len(ids):
+        raise Http404
+    context: dict[str, Any] = {"students": students, "blocked": []}
+    if request.POST.get("confirm") == "1":
+        if not once.consume(request):
+            messages.warning(request, _("该表单已提交过，请勿重复提交。"))
+            return redirect("orgs:student_list")
+        try:
+            deleted = actions.delete_students(actor=request.user, ids=ids)
+        except actions.StudentsInUse as error:
+            context["error"] = error.message
+            context["blocked"] = error.blocked
+        except ActionError as error:
+            context["error"] = error.message
+        else:
+            messages.success(request, _("已删除 %(n)s 名学生。") % {"n": deleted})
+            return redirect("orgs:student_list")
+    return render(request, "orgs/student_delete.html", context)
