@@ -93,7 +93,7 @@ def _school(unit: OrgUnit) -> dict[str, str]:
     return {"name": unit.name, "contact": unit.contact_name, "phone": unit.contact_phone}
 
 
-def _base(base: PracticeBase, disclosure: Disclosure) -> dict[str, str]:
+def _base(base: PracticeBase, disclosure: Disclosure) -> dict[str, Any]:
     return {
         "code": base.code,
         "name": base.name,

@@ -16,7 +16,11 @@ _SELECT = {"class": "form-select"}
 class BulkForm(forms.Form):
     kind = forms.ChoiceField(label=_("文书类型"), widget=forms.Select(attrs=_SELECT))
     college = forms.ModelChoiceField(
-        label=_("学院"), queryset=OrgUnit.objects.none(), required=False, empty_label=_("全部学院"), widget=forms.Select(attrs=_SELECT)
+        label=_("学院"),
+        queryset=OrgUnit.objects.none(),
+        required=False,
+        empty_label=_("全部学院"),
+        widget=forms.Select(attrs=_SELECT),
     )
     base = forms.ModelChoiceField(
         label=_("实践基地"),
@@ -25,7 +29,9 @@ class BulkForm(forms.Form):
         empty_label=_("全部基地"),
         widget=forms.Select(attrs=_SELECT),
     )
-    grade = forms.TypedChoiceField(label=_("年级"), required=False, coerce=int, empty_value=None, widget=forms.Select(attrs=_SELECT))
+    grade = forms.TypedChoiceField(
+        label=_("年级"), required=False, coerce=int, empty_value=None, widget=forms.Select(attrs=_SELECT)
+    )
     status = forms.ChoiceField(
         label=_("状态分类"),
         required=False,
@@ -36,7 +42,7 @@ class BulkForm(forms.Form):
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         visible = Placement.objects.visible_to(user)
-        self.fields["kind"].choices = [(code, kind.label) for code, kind in PLACEMENT_KINDS.items()]
+        self.fields["kind"].choices = [(code, kind.label) for code, kind in PLACEMENT_KINDS.items()]  # type: ignore[attr-defined]
         self.fields["college"].queryset = OrgUnit.objects.filter(pk__in=visible.values("department_id")).order_by(  # type: ignore[attr-defined]
             "sort_order", "code", "id"
         )

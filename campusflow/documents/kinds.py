@@ -17,7 +17,6 @@ from django.utils.translation import gettext_lazy as _
 
 from campusflow.documents import data
 
-
 _UNSAFE = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]')
 
 
@@ -45,11 +44,15 @@ class DocumentKind:
 KINDS: dict[str, DocumentKind] = {
     kind.code: kind
     for kind in (
-        DocumentKind("application", _("专业实践申请表（附件2）"), "附件2", "application.typ", "placement", data.application),
+        DocumentKind(
+            "application", _("专业实践申请表（附件2）"), "附件2", "application.typ", "placement", data.application
+        ),
         DocumentKind(
             "assessment", _("专业实践考核登记表（附件3）"), "附件3", "assessment.typ", "placement", data.assessment
         ),
-        DocumentKind("three-party", _("三方实习协议"), "三方实习协议", "three_party.typ", "placement", data.three_party),
+        DocumentKind(
+            "three-party", _("三方实习协议"), "三方实习协议", "three_party.typ", "placement", data.three_party
+        ),
         DocumentKind("agreement", _("校企合作协议"), "校企合作协议", "agreement.typ", "base", data.agreement),
     )
 }

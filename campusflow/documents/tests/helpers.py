@@ -15,7 +15,7 @@ from campusflow.orgs.models import Student
 from campusflow.practice import actions
 from campusflow.practice.models import Placement
 
-PERIOD = {
+PERIOD: dict[str, Any] = {
     "start_date": date(2025, 7, 1),
     "end_date": date(2026, 6, 30),
     "onsite_start": date(2025, 7, 15),
@@ -47,14 +47,18 @@ def embedded_fonts(pdf: bytes) -> dict[str, bool]:
     """Every font the PDF uses → whether its program is embedded (/FontFile, /FontFile2 or /FontFile3)."""
     found: dict[str, bool] = {}
     for page in PdfReader(io.BytesIO(pdf)).pages:
-        fonts = page["/Resources"].get_object().get("/Font", {})
+        resources: Any = page["/Resources"].get_object()
+        fonts = resources.get("/Font", {})
         for ref in fonts.values():
             font = ref.get_object()
             descriptors = [font.get("/FontDescriptor")]
             for descendant in font.get("/DescendantFonts", []):
                 descriptors.append(descendant.get_object().get("/FontDescriptor"))
             embedded = any(
-                key in d.get_object() for d in descriptors if d is not None for key in ("/FontFile", "/FontFile2", "/FontFile3")
+                key in d.get_object()
+                for d in descriptors
+                if d is not None
+                for key in ("/FontFile", "/FontFile2", "/FontFile3")
             )
             found[str(font["/BaseFont"])] = embedded
     return found

@@ -58,7 +58,7 @@ def test_bulk_job_renders_30_placements_into_one_zip():
     assert job.progress_done == job.progress_total == 30 and job.summary["份数"] == 30
     assert renderer._compiler is compiler  # the one compiler did all 30
     download = client.get(f"/jobs/{job.pk}/download/")
-    archive = zipfile.ZipFile(io.BytesIO(b"".join(download.streaming_content)))
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(download.streaming_content)))  # type: ignore[attr-defined]
     names = archive.namelist()
     assert len(names) == 30 and names[0] == "2024010000-学生00-附件2.pdf"
     assert names == sorted(names) and all(n.endswith("-附件2.pdf") for n in names)

@@ -4,7 +4,6 @@ treat user text as data, keep to the access rules, and render in bulk as a job."
 from __future__ import annotations
 
 import io
-import zipfile
 
 import pytest
 from django.test import Client
@@ -19,15 +18,59 @@ from campusflow.documents.tests.helpers import base_with_mentor, embedded_fonts,
 from campusflow.orgs.models import Student
 
 EXPECTED = {
-    "application": ["附件2", "华北理工大学硕士研究生专业实践申请表", "研究生基本信息", "实践基地基本信息", "王小明", "2023010001",
-                    "张导师", "马建英", "东软集团", "实践目的与要求", "本人申请并承诺", "本人签字", "学科与研究生处意见",
-                    "2025年7月1日", "一式三份"],
-    "assessment": ["附件3", "华北理工大学硕士研究生专业实践考核登记表", "实践计划完成情况", "不少于5000字", "研究生签名",
-                   "基地导师考核意见", "校内导师考核意见", "学院考核意见", "学院盖章", "王小明", "东软集团"],
-    "three-party": ["学生实习三方协议", "甲方（学校）", "乙方（实习单位）", "丙方（学生）", "王小明", "每天不超过8小时",
-                    "不得安排夜班", "不得以任何名义向丙方收取", "学生实习责任保险", "未满18周岁", "监护人"],
-    "agreement": ["校企合作协议书", "华北理工大学", "东软集团", "有效期为五年", "知识产权", "保密", "甲方（盖章）",
-                  "乙方（盖章）"],
+    "application": [
+        "附件2",
+        "华北理工大学硕士研究生专业实践申请表",
+        "研究生基本信息",
+        "实践基地基本信息",
+        "王小明",
+        "2023010001",
+        "张导师",
+        "马建英",
+        "东软集团",
+        "实践目的与要求",
+        "本人申请并承诺",
+        "本人签字",
+        "学科与研究生处意见",
+        "2025年7月1日",
+        "一式三份",
+    ],
+    "assessment": [
+        "附件3",
+        "华北理工大学硕士研究生专业实践考核登记表",
+        "实践计划完成情况",
+        "不少于5000字",
+        "研究生签名",
+        "基地导师考核意见",
+        "校内导师考核意见",
+        "学院考核意见",
+        "学院盖章",
+        "王小明",
+        "东软集团",
+    ],
+    "three-party": [
+        "学生实习三方协议",
+        "甲方（学校）",
+        "乙方（实习单位）",
+        "丙方（学生）",
+        "王小明",
+        "每天不超过8小时",
+        "不得安排夜班",
+        "不得以任何名义向丙方收取",
+        "学生实习责任保险",
+        "未满18周岁",
+        "监护人",
+    ],
+    "agreement": [
+        "校企合作协议书",
+        "华北理工大学",
+        "东软集团",
+        "有效期为五年",
+        "知识产权",
+        "保密",
+        "甲方（盖章）",
+        "乙方（盖章）",
+    ],
 }
 SPECS = {"application": "G-02", "assessment": "G-10", "three-party": "V-05", "agreement": "V-04"}
 
@@ -62,7 +105,7 @@ def test_each_document_renders_its_sections_with_embedded_chinese_fonts(world, p
 @pytest.mark.spec("X-03", "S-07")
 def test_typst_markup_in_a_name_is_printed_literally(world, placement):
     evil = '王#sys.exit()*粗*$x$_#let a=1 "]<l>'
-    Student.objects.filter(pk=placement.student_id).update(name=evil, major="#panic(\"x\")")
+    Student.objects.filter(pk=placement.student_id).update(name=evil, major='#panic("x")')
     for code in ("application", "three-party"):
         pdf = _render(code, placement_queryset().get(pk=placement.pk), world.secretary_cs)
         text = squeeze(pdf_text(pdf))
@@ -86,7 +129,7 @@ def test_the_student_downloads_their_own_forms(world, placement):
     assert response["Content-Type"] == "application/pdf" and response["X-Content-Type-Options"] == "nosniff"
     disposition = response["Content-Disposition"]
     assert disposition.startswith("attachment") and "2023010001" in disposition
-    body = b"".join(response.streaming_content)
+    body = b"".join(response.streaming_content)  # type: ignore[attr-defined]
     assert body.startswith(b"%PDF") and "王小明" in pdf_text(body)
     event = AuditEvent.objects.get(action="documents.download", actor=world.student_cs)
     assert event.data == {"kind": "application"} and event.target_id == str(placement.pk)
@@ -122,7 +165,7 @@ def test_phones_printed_in_clear_are_logged_and_others_are_masked(world, placeme
     logged = SensitiveAccess.objects.filter(actor=world.secretary_cs, purpose="export")
     assert {row.subject_type for row in logged} >= {"orgs.student"}
     response = client_for(world.dean_cs).get(f"/documents/placements/{placement.pk}/application.pdf")
-    text = squeeze(pdf_text(b"".join(response.streaming_content)))
+    text = squeeze(pdf_text(b"".join(response.streaming_content)))  # type: ignore[attr-defined]
     assert "13800138000" not in text and "138****8000" in text  # a dean may not reveal phones
     assert not SensitiveAccess.objects.filter(actor=world.dean_cs).exists()
 
