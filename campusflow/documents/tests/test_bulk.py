@@ -37,7 +37,7 @@ def _students(world, n):
     return made
 
 
-@pytest.mark.spec("X-08", "X-03", "G-02")
+@pytest.mark.spec("X-08", "X-03")
 def test_bulk_job_renders_30_placements_into_one_zip():
     world = build_world()
     base = base_with_mentor(world)
