@@ -10,7 +10,7 @@ Every view, API endpoint and import that accepts a file passes it through
 - PDFs are parsed strictly with ``pypdf``; encrypted or damaged ones are refused;
 - photos (JPEG/PNG) are decoded and re-encoded with Pillow, which drops EXIF,
   GPS and any other metadata, and refuses decompression bombs;
-- spreadsheets (.xlsx) are checked for zip bombs before anyone parses them.
+- spreadsheets (.xlsx, .ods) are checked for zip bombs before anyone parses them.
 
 The result carries the safe bytes, a canonical extension and the original
 name (for display only). Storage names are random; see :func:`random_name`.
@@ -43,6 +43,7 @@ class FileType(StrEnum):
     PNG = "png"
     XLSX = "xlsx"
     XLS = "xls"
+    ODS = "ods"
 
 
 CONTENT_TYPES: dict[FileType, str] = {
@@ -51,6 +52,7 @@ CONTENT_TYPES: dict[FileType, str] = {
     FileType.PNG: "image/png",
     FileType.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     FileType.XLS: "application/vnd.ms-excel",
+    FileType.ODS: "application/vnd.oasis.opendocument.spreadsheet",
 }
 LABELS: dict[FileType, str] = {
     FileType.PDF: "PDF",
@@ -58,11 +60,12 @@ LABELS: dict[FileType, str] = {
     FileType.PNG: "PNG",
     FileType.XLSX: "Excel (.xlsx)",
     FileType.XLS: "Excel (.xls)",
+    FileType.ODS: "OpenDocument (.ods)",
 }
 
 DOCUMENTS = frozenset({FileType.PDF, FileType.JPEG, FileType.PNG})
 PHOTOS = frozenset({FileType.JPEG, FileType.PNG})
-SPREADSHEETS = frozenset({FileType.XLSX, FileType.XLS})
+SPREADSHEETS = frozenset({FileType.XLSX, FileType.XLS, FileType.ODS})
 
 # Magic bytes at offset 0. An OLE2 container is accepted only as .xls.
 _SIGNATURES: tuple[tuple[bytes, FileType], ...] = (
@@ -79,7 +82,10 @@ _PUREMAGIC_NAMES: dict[FileType, frozenset[str]] = {
     FileType.PNG: frozenset({".png"}),
     FileType.XLSX: frozenset({".xlsx", ".zip", ".docx", ".pptx", ".jar", ".apk", ".odt", ".ods", ".epub"}),
     FileType.XLS: frozenset({".xls", ".doc", ".ppt", ".msi", ".msg", ".ole", ".pub", ".vsd"}),
+    FileType.ODS: frozenset({".ods", ".zip", ".odt", ".odp", ".odg"}),
 }
+# An OpenDocument file is a zip whose first, stored member is "mimetype" naming the document kind.
+_ODS_HEAD = b"mimetypeapplication/vnd.oasis.opendocument.spreadsheet"
 
 # Zip-bomb limits for spreadsheets: total uncompressed size and per-member ratio.
 MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
@@ -152,6 +158,8 @@ def detect(data: bytes) -> FileType | None:
     found = next((kind for signature, kind in _SIGNATURES if data.startswith(signature)), None)
     if found is None:
         return None
+    if found == FileType.XLSX and data[30 : 30 + len(_ODS_HEAD)] == _ODS_HEAD:
+        found = FileType.ODS
     try:
         guesses = {match.extension.lower() for match in puremagic.magic_string(data[:8192])}
     except puremagic.PureError:
@@ -209,7 +217,7 @@ def _reencode_image(data: bytes, kind: FileType, field: str) -> bytes:
     return out.getvalue()
 
 
-def _check_xlsx(data: bytes, field: str) -> bytes:
+def _check_xlsx(data: bytes, field: str, *, ods: bool = False) -> bytes:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             members = archive.infolist()
@@ -222,7 +230,10 @@ def _check_xlsx(data: bytes, field: str) -> bytes:
                 if total > MAX_UNCOMPRESSED_BYTES or ratio > MAX_COMPRESSION_RATIO:
                     raise _refuse(_("表格文件解压后过大（疑似压缩炸弹），已拒绝。"), field, "zip_bomb")
             names = {member.filename for member in members}
-            if "[Content_Types].xml" not in names or not any(n.startswith("xl/") for n in names):
+            if ods:
+                if "content.xml" not in names:
+                    raise _refuse(_("文件不是有效的 OpenDocument (.ods) 表格。"), field, "ods_invalid")
+            elif "[Content_Types].xml" not in names or not any(n.startswith("xl/") for n in names):
                 raise _refuse(_("文件不是有效的 Excel (.xlsx) 表格。"), field, "xlsx_invalid")
     except ActionError:
         raise
@@ -259,8 +270,8 @@ def validate_upload(
         content = _check_pdf(data, field)
     elif kind in PHOTOS:
         content = _reencode_image(data, kind, field)
-    elif kind == FileType.XLSX:
-        content = _check_xlsx(data, field)
+    elif kind in (FileType.XLSX, FileType.ODS):
+        content = _check_xlsx(data, field, ods=kind == FileType.ODS)
     else:
         content = data
     return ValidatedUpload(content=content, file_type=kind, original_name=_clean_name(getattr(file, "name", "") or ""))

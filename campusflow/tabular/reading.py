@@ -1,4 +1,4 @@
-"""Reading an uploaded workbook with python-calamine (.xlsx and .xls) and finding its header row."""
+"""Reading an uploaded workbook with python-calamine (.xlsx, .xls, .ods) and finding its header row."""
 
 from __future__ import annotations
 

@@ -438,3 +438,55 @@ def test_list_offers_import_export_and_delete_to_managers_only(world: World) -> 
     html = client_for(world.supervisor_cs).get(LIST).content.decode()
     assert 'data-testid="import-link"' not in html and 'data-testid="bulk-delete"' not in html
     assert 'data-testid="export-link"' in html and 'data-testid="export-full-link"' not in html
+
+
+def ods_workbook(rows: list[list[Any]], headers: list[str] = HEADERS) -> bytes:
+    """A minimal but real OpenDocument spreadsheet (what LibreOffice and WPS save as .ods)."""
+    import zipfile
+    from xml.sax.saxutils import escape
+
+    def cell(value: Any) -> str:
+        if isinstance(value, (int, float)):
+            return (
+                f'<table:table-cell office:value-type="float" office:value="{value}">'
+                f"<text:p>{value}</text:p></table:table-cell>"
+            )
+        return f'<table:table-cell office:value-type="string"><text:p>{escape(str(value))}</text:p></table:table-cell>'
+
+    body = "".join(
+        "<table:table-row>" + "".join(cell(v) for v in row) + "</table:table-row>" for row in [headers, *rows]
+    )
+    content_xml = (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
+        f'<office:body><office:spreadsheet><table:table table:name="学生信息">{body}</table:table>'
+        "</office:spreadsheet></office:body></office:document-content>"
+    )
+    manifest = (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" '
+        'manifest:version="1.2"><manifest:file-entry manifest:full-path="/" '
+        'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+        '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+        "</manifest:manifest>"
+    )
+    output = io.BytesIO()
+    with zipfile.ZipFile(output, "w") as archive:
+        archive.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet")
+        archive.writestr("META-INF/manifest.xml", manifest, compress_type=zipfile.ZIP_DEFLATED)
+        archive.writestr("content.xml", content_xml, compress_type=zipfile.ZIP_DEFLATED)
+    return output.getvalue()
+
+
+@pytest.mark.spec("X-01", "V-01", "S-06")
+def test_ods_files_are_read(world: World) -> None:
+    """OpenDocument spreadsheets (LibreOffice, WPS) are read like .xlsx, numeric 学号 included."""
+    data = ods_workbook([student_row(20239101, "周六六", id_number=valid_id_number())])
+    assert validate_upload(SimpleUploadedFile("学生.ods", data), allowed=SPREADSHEETS).extension == "ods"
+    client = client_for(world.school_admin)
+    page, token = preview(client, data, "学生.ods")
+    assert count(page, "created") == 1 and count(page, "errors") == 0
+    confirm(client, page, token)
+    assert Student.objects.get(student_no="20239101").name == "周六六"
