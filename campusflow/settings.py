@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.utils.csp import CSP
@@ -209,7 +210,7 @@ FILE_UPLOAD_PERMISSIONS = 0o640
 MEDIA_ROOT = Path(os.environ.get("CAMPUSFLOW_MEDIA_ROOT", str(BASE_DIR / "var" / "files")))
 # No MEDIA_URL route exists: files are served only by permission-checked views.
 MEDIA_URL = "/files-not-served-directly/"
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
@@ -219,6 +220,23 @@ STORAGES = {
         )
     },
 }
+# S-06/X-07 at scale: files on S3-compatible storage (MinIO, OSS, COS …) instead of local disk.
+# Needs the optional extra: pip install ".[s3]". Files stay private: every download goes
+# through a permission-checked view, never a public bucket URL.
+if os.environ.get("CAMPUSFLOW_S3_BUCKET"):
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ["CAMPUSFLOW_S3_BUCKET"],
+            "endpoint_url": os.environ.get("CAMPUSFLOW_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("CAMPUSFLOW_S3_REGION") or None,
+            "access_key": os.environ.get("CAMPUSFLOW_S3_ACCESS_KEY", ""),
+            "secret_key": os.environ.get("CAMPUSFLOW_S3_SECRET_KEY", ""),
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
 
 STATIC_URL = "/static/"
 WHITENOISE_USE_FINDERS = not PRODUCTION

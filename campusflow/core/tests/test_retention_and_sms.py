@@ -98,3 +98,28 @@ def test_client_ip_believes_forwarded_for_only_from_trusted_proxies(settings, rf
         assert middleware.client_ip(garbage) == "10.0.0.5"
     finally:
         middleware._trusted_proxies.cache_clear()
+
+
+@pytest.mark.spec("X-07", "S-06")
+def test_s3_compatible_storage_is_chosen_by_the_environment():
+    """Local disk by default; a bucket in the environment switches files to private S3-compatible storage."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    script = (
+        "import json, os; os.environ['DJANGO_SETTINGS_MODULE'] = 'campusflow.settings';"
+        "from django.conf import settings; print(json.dumps(settings.STORAGES['default']))"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CAMPUSFLOW_S3")}
+    local = json.loads(
+        subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, check=True, text=True).stdout
+    )
+    assert local["BACKEND"] == "django.core.files.storage.FileSystemStorage"
+    env.update({"CAMPUSFLOW_S3_BUCKET": "campusflow-files", "CAMPUSFLOW_S3_ENDPOINT_URL": "http://127.0.0.1:9000"})
+    s3 = json.loads(
+        subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, check=True, text=True).stdout
+    )
+    assert s3["BACKEND"] == "storages.backends.s3.S3Storage"
+    assert s3["OPTIONS"]["bucket_name"] == "campusflow-files" and s3["OPTIONS"]["default_acl"] == "private"
