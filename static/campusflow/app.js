@@ -22,6 +22,17 @@
         setTimeout(function () { form.dataset.submitted = ""; }, 4000);
       }
     });
+    // Charts: <div data-echarts="id-of-a-json_script"> holds an ECharts option as data.
+    // The page loads static/vendor/echarts in its extra_head block; no inline script anywhere.
+    if (window.echarts) {
+      document.querySelectorAll("[data-echarts]").forEach(function (el) {
+        var source = document.getElementById(el.dataset.echarts);
+        if (!source) { return; }
+        var chart = window.echarts.init(el, null, { renderer: "svg" });
+        chart.setOption(JSON.parse(source.textContent));
+        window.addEventListener("resize", function () { chart.resize(); });
+      });
+    }
     // "Select all" checkboxes for batch actions.
     document.querySelectorAll("input[data-check-all]").forEach(function (master) {
       master.addEventListener("change", function () {
