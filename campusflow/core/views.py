@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import django_filters
 from django.db import connection
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
@@ -45,6 +48,8 @@ def home(request: AuthedRequest) -> HttpResponse:
             "mentors": EnterpriseMentor.objects.visible_to(user).count(),
             "departments": OrgUnit.objects.visible_to(user).filter(kind=OrgUnit.Kind.DEPARTMENT).count(),
         }
+    if role is not None and not role.is_personal:
+        context["placement_chart"] = placements_by_college(user)
     if role in ACCOUNT_MANAGERS:
         context["inactive_accounts"] = (
             User.objects.visible_to(user).filter(status=User.Status.ACTIVE, activated_at__isnull=True).count()
@@ -54,6 +59,28 @@ def home(request: AuthedRequest) -> HttpResponse:
     if role == Role.PROVINCIAL_ADMIN:
         context["commitment_overview"] = commitment_overview(user)
     return render(request, "core/home.html", context)
+
+
+def placements_by_college(user: Any) -> dict[str, Any] | None:
+    """X-04: students on site per college, in the person's scope (one GROUP BY), as an ECharts option."""
+    from campusflow.practice.models import Placement
+
+    rows = list(
+        Placement.objects.visible_to(user)
+        .filter(status=Placement.Status.ON_SITE)
+        .values("department__name")
+        .annotate(n=Count("id"))
+        .order_by("-n", "department__name")[:12]
+    )
+    if not rows:
+        return None
+    return {
+        "tooltip": {},
+        "grid": {"left": 8, "right": 16, "top": 8, "bottom": 8, "containLabel": True},
+        "xAxis": {"type": "value", "minInterval": 1},
+        "yAxis": {"type": "category", "inverse": True, "data": [r["department__name"] for r in rows]},
+        "series": [{"type": "bar", "name": str(_("在站人数")), "data": [r["n"] for r in rows]}],
+    }
 
 
 class AuditFilter(django_filters.FilterSet):
