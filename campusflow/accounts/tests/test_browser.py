@@ -216,3 +216,47 @@ def test_api_docs_page_works_under_the_csp_for_signed_in_users(chromium, live_se
     expect(page.get_by_text("/api/students", exact=True).first).to_be_visible()
     console.assert_no_csp_violations()
     context.close()
+
+
+@pytest.mark.spec("X-04", "S-07")
+def test_home_chart_renders_under_the_csp(chromium, live_server, transactional_db, console):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from campusflow.bases.models import BaseMentor, PracticeBase
+    from campusflow.practice.models import Placement
+
+    world = build_world()
+    base = PracticeBase.objects.create(
+        school=world.school_a,
+        code="B001",
+        name="中原油田研究院基地",
+        unit_type="state_owned",
+        responsible_college=world.cs,
+        level="school_a",
+        origin="school",
+    )
+    BaseMentor.objects.create(base=base, mentor=world.mentors["a"])
+    today = timezone.localdate()
+    Placement.objects.create(
+        student=world.students["cs"],
+        base=base,
+        supervisor=world.teachers["cs"],
+        mentor=world.mentors["a"],
+        practice_type="dispatch",
+        start_date=today,
+        end_date=today + timedelta(days=120),
+        onsite_start=today,
+        onsite_end=today + timedelta(days=100),
+        school=world.school_a,
+        department=world.cs,
+    )
+    context = new_context(chromium, viewport={"width": 1280, "height": 800})
+    page = console.watch(context.new_page())
+    log_in(page, live_server.url, world.school_admin.username, PASSWORD)
+    chart = page.get_by_test_id("chart-placements")
+    expect(chart.locator("svg")).to_have_count(1)
+    expect(chart).to_contain_text("计算机学院")
+    console.assert_no_csp_violations()
+    context.close()
