@@ -28,6 +28,7 @@ from campusflow.orgs.models import EnterpriseMentor, OrgUnit
 
 if TYPE_CHECKING:
     from campusflow.accounts.models import User
+    from campusflow.core.uploads import ValidatedUpload
 
 SCHOOL_EDITORS = frozenset({Role.GRADUATE_SCHOOL, Role.SCHOOL_ADMIN})
 COLLEGE_EDITORS = frozenset({Role.TEACHING_SECRETARY, Role.DEPARTMENT_ADMIN})
@@ -292,3 +293,14 @@ def cancel_relation(*, actor: User, relation_id: Any) -> SchoolEnterprise:
             data={"kind": relation.kind},
         )
     return relation
+
+
+def import_enterprises(*, actor: User, upload: ValidatedUpload, commit: bool) -> Any:
+    """新增推荐企业: validate every row; with ``commit``, upsert the enterprises and recommend them
+    for the actor's school, all rows or none. Returns the ``ImportReport``; an unreadable file
+    raises ``ActionError``.
+    """
+    from campusflow.bases.imports import EnterpriseImport
+    from campusflow.tabular.importing import run_import
+
+    return run_import(EnterpriseImport(actor), upload, commit=commit)

@@ -16,5 +16,10 @@ urlpatterns = [
     path("enterprises/<int:pk>/", views.enterprise_detail, name="enterprise_detail"),
     path("enterprises/<int:pk>/relate/", views.enterprise_relate, name="enterprise_relate"),
     path("partners/", views.partner_list, name="partner_list"),
+    path("partners/import/", views.enterprise_import, name="enterprise_import"),
+    path("partners/import/template/", views.enterprise_import_template, name="enterprise_import_template"),
+    path("partners/import/<str:token>/", views.enterprise_import_result, name="enterprise_import_result"),
+    path("partners/import/<str:token>/confirm/", views.enterprise_import_confirm, name="enterprise_import_confirm"),
+    path("partners/import/<str:token>/rejected/", views.enterprise_import_rejected, name="enterprise_import_rejected"),
     path("partners/<int:pk>/cancel/", views.partner_cancel, name="partner_cancel"),
 ]

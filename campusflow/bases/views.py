@@ -11,7 +11,7 @@ from typing import Any
 from django.contrib import messages
 from django.db.models import Count, Q
 from django.forms import Form
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from campusflow.bases import actions
 from campusflow.bases.filters import BaseFilter
 from campusflow.bases.forms import BaseForm, MentorAddForm, RevokeForm
+from campusflow.bases.imports import ENTERPRISE_IMPORTERS, EnterpriseImport
 from campusflow.bases.models import BaseMentor, Enterprise, PracticeBase, SchoolEnterprise
 from campusflow.core import once
 from campusflow.core.access import get_visible_or_404, require, signed_in
@@ -27,9 +28,17 @@ from campusflow.core.errors import ActionError
 from campusflow.core.http import AuthedRequest
 from campusflow.core.pagination import paginate
 from campusflow.core.roles import STAFF_ROLES, Role
+from campusflow.core.uploads import SPREADSHEETS, ValidatedUpload, validate_upload
 from campusflow.core.validators import normalize_code
+from campusflow.jobs.actions import start as start_job
+from campusflow.jobs.models import Job
 from campusflow.orgs.models import EnterpriseMentor
 from campusflow.practice.models import Placement
+from campusflow.tabular import pending
+from campusflow.tabular.forms import ImportUploadForm
+from campusflow.tabular.importing import BACKGROUND_ROWS
+from campusflow.tabular.pages import rejected_download, template_download
+from campusflow.tabular.reading import count_rows
 
 EDITORS = actions.BASE_EDITORS
 # The enterprise library is for the school's staff and its students (they will register there).
@@ -290,6 +299,7 @@ def partner_list(request: AuthedRequest) -> HttpResponse:
             "page_obj": page,
             "kinds": SchoolEnterprise.Kind.choices,
             "can_relate": request.user.role in actions.RELATION_MANAGERS,
+            "can_import": request.user.role in ENTERPRISE_IMPORTERS,
         },
     )
 
@@ -302,4 +312,133 @@ def partner_cancel(request: AuthedRequest, pk: int) -> HttpResponse:
         messages.success(request, _("已取消与“%(name)s”的关系。") % {"name": relation.enterprise.name})
     except ActionError as error:
         messages.error(request, error.message)
+    return redirect("bases:partner_list")
+
+
+# -- 新增推荐企业: batch import of recommended enterprises (B-03, X-01; seed 003 §4.3) ------------
+
+
+def _pending_enterprise_upload(request: AuthedRequest, token: str) -> tuple[dict[str, Any], ValidatedUpload]:
+    found = pending.entry(request, token, EnterpriseImport.kind)
+    try:
+        return found, pending.upload_of(found)
+    except ActionError:
+        raise Http404 from None
+
+
+@require(ENTERPRISE_IMPORTERS)
+def enterprise_import_template(request: AuthedRequest) -> HttpResponse:
+    EnterpriseImport(request.user)  # the same permission check as the import itself
+    return template_download(EnterpriseImport)
+
+
+@require(ENTERPRISE_IMPORTERS)
+def enterprise_import(request: AuthedRequest) -> HttpResponse:
+    """下载导入模板 → 上传文件 (preview, nothing written) → 立即提交 (确认导入) on the result page."""
+    EnterpriseImport(request.user)
+    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            upload = validate_upload(form.cleaned_data["file"], allowed=SPREADSHEETS)
+            rows = count_rows(upload, EnterpriseImport.columns)
+        except ActionError as error:
+            form.add_error("file", error.message)
+        else:
+            token = pending.keep(request, EnterpriseImport.kind, upload, rows)
+            if rows > BACKGROUND_ROWS:
+                job = start_job(
+                    actor=request.user,
+                    kind="tabular.import",
+                    title=_("推荐企业导入预览：%(name)s") % {"name": upload.original_name},
+                    params={"kind": EnterpriseImport.kind, "commit": False, "rows": rows},
+                    upload=upload,
+                )
+                pending.update(request, token, job=job.pk)
+            return redirect("bases:enterprise_import_result", token)
+    context = {
+        "form": form,
+        "spec": EnterpriseImport,
+        "back": "bases:partner_list",
+        "back_title": _("合作企业管理"),
+        "template_url": "bases:enterprise_import_template",
+        "steps_note": _("导入的企业都成为本校推荐企业（荐）；企业库中已有的企业，名称须与企业库一致。"),
+    }
+    return render(request, "orgs/import_form.html", context)
+
+
+@require(ENTERPRISE_IMPORTERS)
+def enterprise_import_result(request: AuthedRequest, token: str) -> HttpResponse:
+    found, upload = _pending_enterprise_upload(request, token)
+    job = None
+    report = None
+    if found["job"]:
+        job = get_visible_or_404(Job.objects.all(), request.user, pk=found["job"])
+    else:
+        try:
+            report = actions.import_enterprises(actor=request.user, upload=upload, commit=False)
+        except ActionError as error:
+            messages.error(request, error.message)
+            pending.discard(request, token)
+            return redirect("bases:enterprise_import")
+    job_clean = job is not None and job.state == Job.State.SUCCEEDED and not job.result_file
+    context = {
+        "spec": EnterpriseImport,
+        "report": report,
+        "job": job,
+        "can_confirm": (report is not None and report.ok and report.created + report.updated > 0) or job_clean,
+        "token": token,
+        "file_name": found["name"],
+        "rows": found["rows"],
+        "back": "bases:partner_list",
+        "confirm_url": "bases:enterprise_import_confirm",
+        "rejected_url": "bases:enterprise_import_rejected",
+        "again_url": "bases:enterprise_import",
+    }
+    return render(request, "tabular/import_result.html", context)
+
+
+@require(ENTERPRISE_IMPORTERS)
+def enterprise_import_rejected(request: AuthedRequest, token: str) -> HttpResponse:
+    _found, upload = _pending_enterprise_upload(request, token)
+    try:
+        report = actions.import_enterprises(actor=request.user, upload=upload, commit=False)
+    except ActionError:
+        raise Http404 from None
+    if report.ok:
+        raise Http404
+    return rejected_download(report)
+
+
+@require(ENTERPRISE_IMPORTERS)
+@require_POST
+def enterprise_import_confirm(request: AuthedRequest, token: str) -> HttpResponse:
+    found, upload = _pending_enterprise_upload(request, token)
+    if not once.consume(request):
+        messages.warning(request, _("该表单已提交过，请勿重复提交。"))
+        return redirect("bases:partner_list")
+    if found["rows"] > BACKGROUND_ROWS:
+        job = start_job(
+            actor=request.user,
+            kind="tabular.import",
+            title=_("推荐企业导入：%(name)s") % {"name": found["name"]},
+            params={"kind": EnterpriseImport.kind, "commit": True, "rows": found["rows"]},
+            upload=upload,
+        )
+        pending.discard(request, token)
+        messages.info(request, _("文件较大，已转为后台任务导入，可在本页查看进度。"))
+        return redirect("jobs:detail", job.pk)
+    try:
+        report = actions.import_enterprises(actor=request.user, upload=upload, commit=True)
+    except ActionError as error:
+        messages.error(request, error.message)
+        return redirect("bases:enterprise_import")
+    if not report.committed:
+        messages.error(request, _("文件中有错误，未导入任何数据。"))
+        return redirect("bases:enterprise_import_result", token)
+    pending.discard(request, token)
+    messages.success(
+        request,
+        _("导入完成：新增企业 %(c)s 家，更新或新推荐 %(u)s 家，未变化 %(s)s 家。")
+        % {"c": report.created, "u": report.updated, "s": report.unchanged},
+    )
     return redirect("bases:partner_list")

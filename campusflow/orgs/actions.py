@@ -443,6 +443,25 @@ def import_students(*, actor: User, upload: ValidatedUpload, commit: bool) -> An
     return run_import(StudentImport(actor), upload, commit=commit)
 
 
+@dataclass(frozen=True)
+class TeacherImportOutcome:
+    report: Any  # tabular.importing.ImportReport
+    # The new accounts' initial passwords (committed imports only): for one download, never stored.
+    passwords: list[Any]
+
+
+def import_teachers(*, actor: User, upload: ValidatedUpload, commit: bool) -> TeacherImportOutcome:
+    """Validate every row of a 教师信息 file; with ``commit``, write all rows (teachers, and accounts
+    for the new ones) in one transaction or none. A file that cannot be read raises ``ActionError``.
+    """
+    from campusflow.orgs.imports import TeacherImport
+    from campusflow.tabular.importing import run_import
+
+    spec = TeacherImport(actor)
+    report = run_import(spec, upload, commit=commit)
+    return TeacherImportOutcome(report=report, passwords=list(spec.new_passwords) if report.committed else [])
+
+
 class StudentsInUse(ActionError):
     """Some of the students to delete are still referenced; nothing was deleted."""
 

@@ -6,6 +6,7 @@ Views parse input, check access and render; every change goes through
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 from django.contrib import messages
@@ -30,11 +31,17 @@ from campusflow.jobs.models import Job
 from campusflow.orgs import actions, exports
 from campusflow.orgs.filters import IdNumberSearchForm, MentorFilter, StudentFilter, TeacherFilter
 from campusflow.orgs.forms import CommitmentUploadForm, TeacherCreateForm, TeacherEditForm, UnitForm
-from campusflow.orgs.imports import STUDENT_MANAGERS, StudentImport
+from campusflow.orgs.imports import (
+    STUDENT_MANAGERS,
+    TEACHER_IMPORTERS,
+    StudentImport,
+    TeacherImport,
+    initial_passwords_xlsx,
+)
 from campusflow.orgs.models import CommitmentLetter, EnterpriseMentor, OrgUnit, Student, Teacher
 from campusflow.orgs.selectors import commitment_overview, commitment_status
 from campusflow.tabular import pending
-from campusflow.tabular.exporting import EXPORTS, timestamped, xlsx_response
+from campusflow.tabular.exporting import EXPORTS, XLSX_CONTENT_TYPE, timestamped, xlsx_response
 from campusflow.tabular.forms import ImportUploadForm
 from campusflow.tabular.importing import BACKGROUND_ROWS
 from campusflow.tabular.pages import rejected_download, template_download
@@ -155,8 +162,13 @@ def teacher_list(request: AuthedRequest) -> HttpResponse:
     teachers = Teacher.objects.visible_to(request.user).select_related("department")
     filterset = TeacherFilter(request.GET or None, queryset=teachers, request=request)
     page = paginate(request, _listing(request, filterset))
-    can_create = request.user.role in ACCOUNT_MANAGERS
-    return render(request, "orgs/teacher_list.html", {"filter": filterset, "page_obj": page, "can_create": can_create})
+    context = {
+        "filter": filterset,
+        "page_obj": page,
+        "can_create": request.user.role in ACCOUNT_MANAGERS,
+        "can_import": request.user.role in TEACHER_IMPORTERS,
+    }
+    return render(request, "orgs/teacher_list.html", context)
 
 
 def _teacher_page(request: AuthedRequest, teacher: Teacher, revealed: dict[str, str] | None = None) -> HttpResponse:
@@ -632,3 +644,145 @@ def student_delete(request: AuthedRequest) -> HttpResponse:
             messages.success(request, _("已删除 %(n)s 名学生。") % {"n": deleted})
             return redirect("orgs:student_list")
     return render(request, "orgs/student_delete.html", context)
+
+
+# -- 教师信息 / 导入指导老师信息 import (P-06, X-01; seed 003 §6.5) ---------------------------------
+
+
+def _pending_teacher_upload(request: AuthedRequest, token: str) -> tuple[dict[str, Any], ValidatedUpload]:
+    found = pending.entry(request, token, TeacherImport.kind)
+    try:
+        return found, pending.upload_of(found)
+    except ActionError:
+        raise Http404 from None
+
+
+@require(TEACHER_IMPORTERS)
+def teacher_import_template(request: AuthedRequest) -> HttpResponse:
+    TeacherImport(request.user)  # the same permission check as the import itself
+    return template_download(TeacherImport)
+
+
+@require(TEACHER_IMPORTERS)
+def teacher_import(request: AuthedRequest) -> HttpResponse:
+    """Upload → preview (dry run, nothing written) → 确认导入 on the result page."""
+    TeacherImport(request.user)
+    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            upload = validate_upload(form.cleaned_data["file"], allowed=SPREADSHEETS)
+            rows = count_rows(upload, TeacherImport.columns)
+        except ActionError as error:
+            form.add_error("file", error.message)
+        else:
+            token = pending.keep(request, TeacherImport.kind, upload, rows)
+            if rows > BACKGROUND_ROWS:
+                job = start_job(
+                    actor=request.user,
+                    kind="tabular.import",
+                    title=_("教师信息导入预览：%(name)s") % {"name": upload.original_name},
+                    params={"kind": TeacherImport.kind, "commit": False, "rows": rows},
+                    upload=upload,
+                )
+                pending.update(request, token, job=job.pk)
+            return redirect("orgs:teacher_import_result", token)
+    context = {
+        "form": form,
+        "spec": TeacherImport,
+        "back": "orgs:teacher_list",
+        "template_url": "orgs:teacher_import_template",
+        "steps_note": _("新教师会同时开通“校内导师”账号（用户名为工号），导入完成后在结果页下载一次初始密码。"),
+    }
+    return render(request, "orgs/import_form.html", context)
+
+
+@require(TEACHER_IMPORTERS)
+def teacher_import_result(request: AuthedRequest, token: str) -> HttpResponse:
+    found, upload = _pending_teacher_upload(request, token)
+    job = None
+    report = None
+    if found["job"]:
+        job = get_visible_or_404(Job.objects.all(), request.user, pk=found["job"])
+    else:
+        try:
+            report = actions.import_teachers(actor=request.user, upload=upload, commit=False).report
+        except ActionError as error:
+            messages.error(request, error.message)
+            pending.discard(request, token)
+            return redirect("orgs:teacher_import")
+    job_clean = job is not None and job.state == Job.State.SUCCEEDED and not job.result_file
+    context = {
+        "spec": TeacherImport,
+        "report": report,
+        "job": job,
+        "can_confirm": (report is not None and report.ok and report.created + report.updated > 0) or job_clean,
+        "token": token,
+        "file_name": found["name"],
+        "rows": found["rows"],
+        "back": "orgs:teacher_list",
+        "confirm_url": "orgs:teacher_import_confirm",
+        "rejected_url": "orgs:teacher_import_rejected",
+        "again_url": "orgs:teacher_import",
+    }
+    return render(request, "tabular/import_result.html", context)
+
+
+@require(TEACHER_IMPORTERS)
+def teacher_import_rejected(request: AuthedRequest, token: str) -> HttpResponse:
+    _found, upload = _pending_teacher_upload(request, token)
+    try:
+        report = actions.import_teachers(actor=request.user, upload=upload, commit=False).report
+    except ActionError:
+        raise Http404 from None
+    if report.ok:
+        raise Http404
+    return rejected_download(report)
+
+
+@require(TEACHER_IMPORTERS)
+@require_POST
+def teacher_import_confirm(request: AuthedRequest, token: str) -> HttpResponse:
+    """Import; the answer is the result page carrying the new accounts' initial passwords, once.
+
+    The passwords file is built here from the passwords still in memory and embedded in this
+    response only (no URL serves it, nothing stores it); a background import puts it in its job's
+    result file instead.
+    """
+    found, upload = _pending_teacher_upload(request, token)
+    if not once.consume(request):
+        messages.warning(request, _("该表单已提交过，请勿重复提交。"))
+        return redirect("orgs:teacher_list")
+    if found["rows"] > BACKGROUND_ROWS:
+        job = start_job(
+            actor=request.user,
+            kind="orgs.teacher_import",
+            title=_("教师信息导入：%(name)s") % {"name": found["name"]},
+            params={"kind": TeacherImport.kind, "commit": True, "rows": found["rows"]},
+            upload=upload,
+        )
+        pending.discard(request, token)
+        messages.info(request, _("文件较大，已转为后台任务导入；完成后在本页下载新教师账号的初始密码。"))
+        return redirect("jobs:detail", job.pk)
+    try:
+        outcome = actions.import_teachers(actor=request.user, upload=upload, commit=True)
+    except ActionError as error:
+        messages.error(request, error.message)
+        return redirect("orgs:teacher_import")
+    report = outcome.report
+    if not report.committed:
+        messages.error(request, _("文件中有错误，未导入任何数据。"))
+        return redirect("orgs:teacher_import_result", token)
+    pending.discard(request, token)
+    passwords_file = ""
+    if outcome.passwords:
+        data = base64.b64encode(initial_passwords_xlsx(outcome.passwords)).decode("ascii")
+        passwords_file = f"data:{XLSX_CONTENT_TYPE};base64,{data}"
+    context = {
+        "report": report,
+        "accounts": len(outcome.passwords),
+        "passwords_file": passwords_file,
+        "passwords_name": timestamped(_("新教师账号初始密码")),
+    }
+    response = render(request, "orgs/teacher_import_done.html", context)
+    response["Cache-Control"] = "no-store"
+    return response
