@@ -5,7 +5,10 @@ upserts the enterprise and makes it a 学校推荐 (荐) enterprise of the impor
 school unless it already is one; an optional 实习岗位 is added when the
 enterprise has no position of that name. An existing enterprise keeps its
 name: a file naming it differently is refused for that row, so one school's
-file cannot rename an enterprise others see.
+file cannot rename an enterprise others see. Likewise the other details of an
+enterprise already in the library are only *filled in where empty*: the library
+is shared by every school of the province, and one school's spreadsheet must not
+overwrite what another school or the enterprise itself recorded.
 """
 
 from __future__ import annotations
@@ -15,6 +18,8 @@ from collections import defaultdict
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Case, F, Q, Value, When
+from django.db.models.functions import Now
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -212,7 +217,11 @@ class EnterpriseImport(ImportSpec):
             if values["status"] != Enterprise.Status.NORMAL:
                 row.error(CODE_HEADER, _("该企业在企业库中已停用，不能推荐。"))
                 continue
-            before = {name: values[name] for name in ENTERPRISE_FIELDS}
+            # What the import will change: only empty fields of an existing enterprise.
+            before = {
+                name: (values[name] if values[name] in (None, "") else row.values.get(name, values[name]))
+                for name in ENTERPRISE_FIELDS
+            }
             before["recommended"] = values["id"] in recommended
             position = row.values.get("position")
             # A position the enterprise already has is left as it is (its 招收人数 too).
@@ -225,17 +234,36 @@ class EnterpriseImport(ImportSpec):
     def write(self, rows: list[Row], fields: list[str]) -> None:
         """Enterprises in one upsert, then one insert of relations and one of positions."""
         update = [name for name in fields if name in ENTERPRISE_FIELDS and name not in ("credit_code", "name")]
-        enterprises = [
-            Enterprise(**{name: row.values[name] for name in ENTERPRISE_FIELDS if row.values.get(name) is not None})
-            for row in rows
-        ]
         Enterprise.objects.bulk_create(
-            enterprises,
+            [
+                Enterprise(**{name: row.values[name] for name in ENTERPRISE_FIELDS if row.values.get(name) is not None})
+                for row in rows
+            ],
             batch_size=1000,
-            update_conflicts=True,
-            unique_fields=["credit_code"],
-            update_fields=[*update, "updated_at"],
+            ignore_conflicts=True,
         )
+        # Existing enterprises: one UPDATE per field, filling it only where it is still empty.
+        for name in update:
+            field = Enterprise._meta.get_field(name)
+            given = {
+                row.values["credit_code"]: row.values[name] for row in rows if row.values.get(name) not in (None, "")
+            }
+            if not given:
+                continue
+            empty = Q(**{f"{name}__isnull": True}) | Q(**{name: ""}) if field.null else Q(**{name: ""})
+            Enterprise.objects.filter(empty, credit_code__in=list(given)).update(
+                **{
+                    name: Case(
+                        *[
+                            When(credit_code=code, then=Value(value, output_field=field))
+                            for code, value in given.items()
+                        ],
+                        default=F(name),
+                        output_field=field,
+                    ),
+                    "updated_at": Now(),
+                }
+            )
         codes = [row.values["credit_code"] for row in rows]
         ids: dict[str, int] = {}
         for start in range(0, len(codes), LOOKUP_CHUNK):

@@ -363,7 +363,7 @@ def enterprise_import(request: AuthedRequest) -> HttpResponse:
         "template_url": "bases:enterprise_import_template",
         "steps_note": _("导入的企业都成为本校推荐企业（荐）；企业库中已有的企业，名称须与企业库一致。"),
     }
-    return render(request, "orgs/import_form.html", context)
+    return render(request, "tabular/import_form.html", context)
 
 
 @require(ENTERPRISE_IMPORTERS)

@@ -508,7 +508,12 @@ def student_import(request: AuthedRequest) -> HttpResponse:
                 )
                 pending.update(request, token, job=job.pk)
             return redirect("orgs:student_import_result", token)
-    context = {"form": form, "spec": StudentImport, "back": "orgs:student_list"}
+    context = {
+        "form": form,
+        "spec": StudentImport,
+        "back": "orgs:student_list",
+        "template_url": "orgs:student_import_template",
+    }
     return render(request, "tabular/import_form.html", context)
 
 
@@ -693,7 +698,7 @@ def teacher_import(request: AuthedRequest) -> HttpResponse:
         "template_url": "orgs:teacher_import_template",
         "steps_note": _("新教师会同时开通“校内导师”账号（用户名为工号），导入完成后在结果页下载一次初始密码。"),
     }
-    return render(request, "orgs/import_form.html", context)
+    return render(request, "tabular/import_form.html", context)
 
 
 @require(TEACHER_IMPORTERS)
