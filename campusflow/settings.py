@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "campusflow.jobs",
     "campusflow.documents",
     "campusflow.tabular",
+    "campusflow.clearance",
 ]
 
 MIDDLEWARE = [

@@ -14,6 +14,7 @@ urlpatterns = [
     path("notifications/", include("campusflow.notifications.urls")),
     path("jobs/", include("campusflow.jobs.urls")),
     path("documents/", include("campusflow.documents.urls")),
+    path("clearance/", include("campusflow.clearance.urls")),
     path("api/", api.urls),
     path("captcha/", include("captcha.urls")),
     path("i18n/setlang/", public(set_language), name="set_language"),

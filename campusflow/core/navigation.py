@@ -21,6 +21,12 @@ from campusflow.core.roles import (
     Role,
 )
 
+# Leaving-school clearance (C-01…C-08); kept in step with campusflow.clearance.actions.
+CLEARANCE_PLAN_MANAGERS = frozenset({Role.SYSTEM_ADMIN, Role.SCHOOL_ADMIN})
+CLEARANCE_DESK_ROLES = frozenset(
+    {Role.CHECKPOINT_OPERATOR, Role.DEPT_STUDENT_AFFAIRS, Role.TEACHING_SECRETARY, Role.SUPERVISOR}
+)
+
 
 @dataclass(frozen=True)
 class NavEntry:
@@ -55,6 +61,10 @@ ENTRIES: list[NavEntry] = [
         _("年度承诺书"), "orgs:commitment_list", SCHOOL_MANAGERS | {Role.PROVINCIAL_ADMIN}, icon="file-earmark-check"
     ),
     NavEntry(_("审计日志"), "core:audit_list", AUDIT_READERS, icon="journal-text"),
+    NavEntry(_("离校方案"), "clearance:plan_list", CLEARANCE_PLAN_MANAGERS, icon="signpost-split"),
+    NavEntry(_("离校现场办理"), "clearance:desk", CLEARANCE_DESK_ROLES, icon="person-check-fill"),
+    NavEntry(_("我的离校办理"), "clearance:me", frozenset({Role.STUDENT}), icon="signpost"),
+    NavEntry(_("证书与材料发放"), "clearance:issuance", frozenset({Role.DEPARTMENT_OPERATOR}), icon="award"),
 ]
 
 

@@ -95,6 +95,9 @@ def _task_and_case(actor: User, task_id: Any, expected_version: int | None) -> t
     except (Task.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
     case = _lock(case_id)
+    if case.definition.code.startswith("clearance."):
+        # Clearance checkpoints change their summary counters too: only clearance.actions acts on them.
+        raise ActionError(_("离校环节请在“离校现场办理”页面办理。"), code="conflict")
     task = Task.objects.select_related("step", "assignee", "pool_unit").get(pk=task_id)
     capacity = engine.acting_capacity(actor, task)
     if capacity is None:

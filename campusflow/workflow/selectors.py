@@ -13,13 +13,17 @@ from campusflow.workflow import engine
 from campusflow.workflow.models import CarbonCopy, Case, StepDefinition, Task
 
 TABS = ("todo", "done", "mine", "cc")
+CLEARANCE_PREFIX = "clearance."
 
 
 def todo(user: User) -> QuerySet[Task]:
     """Open tasks for the person's current role (and delegated to them)."""
     role = user.active_role
     assignments = [role] if role is not None else []
-    return Task.objects.filter(engine.actionable_q(user, assignments))
+    # Clearance checkpoints are handled on the clearance desk, which keeps their counters.
+    return Task.objects.filter(engine.actionable_q(user, assignments)).exclude(
+        case__definition__code__startswith=CLEARANCE_PREFIX
+    )
 
 
 def done(user: User) -> QuerySet[Task]:

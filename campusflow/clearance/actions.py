@@ -1,0 +1,956 @@
+"""Every change of state in leaving-school clearance (C-01…C-08).
+
+Plans and checkpoints are configured by the school's managers; initialisation
+materialises the covered students set-based (records, cases and tasks with
+``bulk_create``). Checkpoint decisions — single, batch, and the import that
+comes later — all go through :func:`pass_tasks`, which is set-based too:
+
+1. lock the affected cases in id order (``SELECT … FOR UPDATE``; two operators
+   passing overlapping batches queue behind each other instead of counting twice);
+2. one ``UPDATE`` of the tasks that are open (or not passed) at this checkpoint
+   in the operator's scope — a checkpoint still waiting for its prerequisites
+   has no task, so "prerequisites met" is decided by the rows themselves;
+3. one ``bulk_create`` of timeline events and one audit event for the batch;
+4. the counters changed by deltas, in one ``UPDATE`` per change;
+5. the next checkpoints' tasks opened where every prerequisite has now passed,
+   and the cases whose every checkpoint has passed finished.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Case as DbCase
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from campusflow.accounts.models import RoleAssignment, User
+from campusflow.clearance.models import ClearanceCounter, ClearancePlan, ClearanceRecord, StudentRange
+from campusflow.core import audit
+from campusflow.core.access import get_visible_or_404
+from campusflow.core.errors import ActionError
+from campusflow.core.navigation import CLEARANCE_DESK_ROLES, CLEARANCE_PLAN_MANAGERS
+from campusflow.core.roles import Role
+from campusflow.orgs.models import OrgUnit, Student
+from campusflow.workflow.models import Case, CaseEvent, ProcessDefinition, StepDefinition, Task
+
+PLAN_MANAGERS = CLEARANCE_PLAN_MANAGERS
+# Who handles checkpoints at the desk (离校点操作员, and the college roles the seed files under it).
+DESK_ROLES = CLEARANCE_DESK_ROLES
+ISSUERS = frozenset({Role.DEPARTMENT_OPERATOR})
+
+PASS = "pass"  # noqa: S105 - a decision, not a password
+FAIL = "fail"
+RESULTS = {PASS: gettext_lazy("通过"), FAIL: gettext_lazy("不通过")}
+AUTO_PASS_REMARK = gettext_lazy("专业实践已出站，自动通过")
+TASK_BATCH = 5000
+
+# -- who handles a checkpoint ---------------------------------------------------------
+
+OFFICE_ACTOR = "office_role"
+DEPARTMENT_ACTOR = "department_role"
+SUPERVISOR_ACTOR = "school_supervisor"
+DEPARTMENT_HANDLERS = (Role.DEPT_STUDENT_AFFAIRS, Role.TEACHING_SECRETARY)
+
+
+def handler_choices() -> list[tuple[str, str]]:
+    """The handling units a checkpoint may name: an office type, or a college role, or the supervisor."""
+    choices = [
+        (f"office:{value}", _("%(office)s（离校点操作员）") % {"office": label})
+        for value, label in OrgUnit.OfficeType.choices
+        if value
+    ]
+    choices += [(f"dept:{role.value}", _("各院系%(role)s") % {"role": role.label}) for role in DEPARTMENT_HANDLERS]
+    choices.append(("supervisor", _("学生的校内导师")))
+    return choices
+
+
+def _actor_of(handler: str) -> tuple[str, str]:
+    kind, _sep, value = handler.partition(":")
+    if kind == "office" and value in OrgUnit.OfficeType.values and value:
+        return OFFICE_ACTOR, f"{Role.CHECKPOINT_OPERATOR.value}@{value}"
+    if kind == "dept" and value in {r.value for r in DEPARTMENT_HANDLERS}:
+        return DEPARTMENT_ACTOR, value
+    if handler == "supervisor":
+        return SUPERVISOR_ACTOR, ""
+    raise ActionError(_("请选择办理单位。"), field="handler")
+
+
+def handler_of(step: StepDefinition) -> str:
+    if step.actor == OFFICE_ACTOR:
+        return "office:" + step.actor_argument.partition("@")[2]
+    if step.actor == DEPARTMENT_ACTOR:
+        return "dept:" + step.actor_argument
+    return "supervisor"
+
+
+def handler_label(step: StepDefinition) -> str:
+    return dict(handler_choices()).get(handler_of(step), step.actor)
+
+
+def is_department_scoped(step: StepDefinition) -> bool:
+    return step.actor in (DEPARTMENT_ACTOR, SUPERVISOR_ACTOR)
+
+
+def checkpoints_for(assignment: RoleAssignment | None, plan: ClearancePlan) -> list[StepDefinition]:
+    """The plan's checkpoints a role assignment handles."""
+    if assignment is None or assignment.unit is None or assignment.unit.school_id != plan.school_id:
+        return []
+    role = assignment.role
+    steps = plan.definition.steps.order_by("order")
+    if role == Role.CHECKPOINT_OPERATOR and assignment.unit.kind == OrgUnit.Kind.OFFICE:
+        argument = f"{Role.CHECKPOINT_OPERATOR.value}@{assignment.unit.office_type}"
+        return list(steps.filter(actor=OFFICE_ACTOR, actor_argument=argument))
+    if role in DEPARTMENT_HANDLERS:
+        # 培养单位学工组 also handles 导师审核 for students without a supervisor account.
+        extra = Q(actor=SUPERVISOR_ACTOR) if role == Role.DEPT_STUDENT_AFFAIRS else Q(pk__in=[])
+        return list(steps.filter(Q(actor=DEPARTMENT_ACTOR, actor_argument=role) | extra))
+    if role == Role.SUPERVISOR:
+        return list(steps.filter(actor=SUPERVISOR_ACTOR))
+    return []
+
+
+def _task_scope_q(user: User, assignment: RoleAssignment) -> Q:
+    """Tasks this assignment may act on (open or not), by assignee or by pool."""
+    q = Q(assignee_id=user.pk, acting_role=assignment.role)
+    if assignment.unit_id is not None:
+        q |= Q(assignee__isnull=True, pool_role=assignment.role, pool_unit_id=assignment.unit_id)
+    return q
+
+
+def _new_task(
+    step: StepDefinition, case_id: int, department_id: int, supervisor_user: int | None, offices: dict[str, int]
+) -> Task:
+    base: dict[str, Any] = {"case_id": case_id, "step": step, "round": 1}
+    if step.actor == OFFICE_ACTOR:
+        role, _sep, office_type = step.actor_argument.partition("@")
+        return Task(**base, pool_role=role, pool_unit_id=offices[office_type], acting_role=role)
+    if step.actor == DEPARTMENT_ACTOR:
+        return Task(**base, pool_role=step.actor_argument, pool_unit_id=department_id, acting_role=step.actor_argument)
+    if supervisor_user is not None:
+        return Task(**base, assignee_id=supervisor_user, acting_role=Role.SUPERVISOR)
+    # No supervisor account: the college's student-affairs group signs for the supervisor.
+    return Task(
+        **base, pool_role=Role.DEPT_STUDENT_AFFAIRS, pool_unit_id=department_id, acting_role=Role.DEPT_STUDENT_AFFAIRS
+    )
+
+
+def _offices(plan: ClearancePlan, steps: Iterable[StepDefinition]) -> dict[str, int]:
+    """The office of each office checkpoint; refuse when the school has no such office."""
+    offices: dict[str, int] = {}
+    for unit_id, office_type in (
+        OrgUnit.objects.filter(school_id=plan.school_id, kind=OrgUnit.Kind.OFFICE, is_active=True)
+        .order_by("sort_order", "id")
+        .values_list("pk", "office_type")
+    ):
+        offices.setdefault(office_type, unit_id)
+    for step in steps:
+        if step.actor == OFFICE_ACTOR:
+            office_type = step.actor_argument.partition("@")[2]
+            if office_type not in offices:
+                raise ActionError(
+                    _("“%(step)s”的办理单位（%(office)s）在本校不存在，请先在院系配置中建立。")
+                    % {"step": step.name, "office": OrgUnit.OfficeType(office_type).label}
+                )
+    return offices
+
+
+# -- plans and checkpoints (C-01) ------------------------------------------------------
+
+
+@dataclass
+class PlanInput:
+    name: str
+    grades: list[int] = field(default_factory=list)
+    categories: list[str] = field(default_factory=list)
+    ranges: list[str] = field(default_factory=list)
+    departments: list[OrgUnit] = field(default_factory=list)
+    practice_exit_passes_supervisor: bool = False
+
+
+def _check_manager(actor: User) -> None:
+    if actor.role not in PLAN_MANAGERS:
+        raise PermissionDenied
+
+
+def _managed_plan(actor: User, plan_id: Any, *, lock: bool = False) -> ClearancePlan:
+    _check_manager(actor)
+    plan = get_visible_or_404(ClearancePlan.objects.all(), actor, pk=plan_id)
+    if lock:
+        plan = ClearancePlan.objects.select_for_update().select_related("definition").get(pk=plan.pk)
+    return plan
+
+
+def _clean_plan_input(school: OrgUnit, data: PlanInput) -> PlanInput:
+    name = data.name.strip()
+    if not name:
+        raise ActionError(_("请填写方案名称。"), field="name")
+    if any(d.school_id != school.pk or d.kind != OrgUnit.Kind.DEPARTMENT for d in data.departments):
+        raise ActionError(_("只能选择本校的院系。"), field="departments")
+    if not set(data.categories) <= set(Student.Category.values):
+        raise ActionError(_("学生类别无效。"), field="categories")
+    if not set(data.ranges) <= set(StudentRange.values):
+        raise ActionError(_("学生范围无效。"), field="ranges")
+    return PlanInput(
+        name=name[:100],
+        grades=sorted({int(g) for g in data.grades}),
+        categories=sorted(set(data.categories)),
+        ranges=sorted(set(data.ranges)),
+        departments=list(data.departments),
+        practice_exit_passes_supervisor=data.practice_exit_passes_supervisor,
+    )
+
+
+def create_plan(*, actor: User, school: OrgUnit, data: PlanInput) -> ClearancePlan:
+    _check_manager(actor)
+    if school.kind != OrgUnit.Kind.SCHOOL or not OrgUnit.objects.visible_to(actor).filter(pk=school.pk).exists():
+        raise Http404
+    data = _clean_plan_input(school, data)
+    with transaction.atomic():
+        definition = ProcessDefinition.objects.create(
+            code=f"clearance.plan.new.{timezone.now().timestamp()}",
+            name=data.name,
+            created_by=actor,
+            description=_("离校方案的办理环节"),
+        )
+        plan = ClearancePlan.objects.create(
+            school=school,
+            name=data.name,
+            grades=data.grades,
+            categories=data.categories,
+            ranges=data.ranges,
+            practice_exit_passes_supervisor=data.practice_exit_passes_supervisor,
+            definition=definition,
+            created_by=actor,
+        )
+        plan.departments.set(data.departments)
+        definition.code = plan.process_code
+        definition.save(update_fields=["code"])
+        audit.record("clearance.plan_create", actor=actor, target=plan, data={"name": plan.name})
+    return plan
+
+
+def update_plan(*, actor: User, plan_id: Any, data: PlanInput) -> ClearancePlan:
+    with transaction.atomic():
+        plan = _managed_plan(actor, plan_id, lock=True)
+        data = _clean_plan_input(plan.school, data)
+        fields = ["name", "practice_exit_passes_supervisor"]
+        if plan.is_draft:
+            plan.grades, plan.categories, plan.ranges = data.grades, data.categories, data.ranges
+            plan.departments.set(data.departments)
+            fields += ["grades", "categories", "ranges"]
+        plan.name = data.name
+        plan.practice_exit_passes_supervisor = data.practice_exit_passes_supervisor
+        plan.save(update_fields=fields)
+        ProcessDefinition.objects.filter(pk=plan.definition_id).update(name=plan.name)
+        audit.record("clearance.plan_update", actor=actor, target=plan, data={"fields": fields})
+    return plan
+
+
+def set_plan_state(*, actor: User, plan_id: Any, state: str) -> ClearancePlan:
+    """Close an active plan, or reopen a closed one (a draft becomes active only by 初始化)."""
+    with transaction.atomic():
+        plan = _managed_plan(actor, plan_id, lock=True)
+        allowed = {
+            (ClearancePlan.State.ACTIVE, ClearancePlan.State.CLOSED),
+            (ClearancePlan.State.CLOSED, ClearancePlan.State.ACTIVE),
+        }
+        if (plan.state, state) not in allowed:
+            raise ActionError(_("方案当前状态不能进行此操作。"))
+        plan.state = state
+        plan.save(update_fields=["state"])
+        audit.record("clearance.plan_state", actor=actor, target=plan, data={"state": state})
+    return plan
+
+
+def _draft_steps(actor: User, plan_id: Any) -> tuple[ClearancePlan, list[StepDefinition]]:
+    plan = _managed_plan(actor, plan_id, lock=True)
+    if not plan.is_draft:
+        raise ActionError(_("方案已初始化，环节不能再修改。"))
+    return plan, list(plan.definition.steps.order_by("order"))
+
+
+def _check_prerequisites(steps: list[StepDefinition], key: str, prerequisites: Iterable[str]) -> list[str]:
+    """Prerequisites must be checkpoints listed before this one (so order alone rules out cycles)."""
+    earlier: list[str] = []
+    for step in steps:
+        if step.key == key:
+            break
+        earlier.append(step.key)
+    chosen = list(dict.fromkeys(prerequisites))
+    if any(p not in earlier for p in chosen):
+        raise ActionError(_("前置环节只能选择排在本环节之前的环节。"), field="prerequisites")
+    return chosen
+
+
+def add_checkpoint(
+    *, actor: User, plan_id: Any, name: str, handler: str, prerequisites: Iterable[str] = ()
+) -> StepDefinition:
+    with transaction.atomic():
+        plan, steps = _draft_steps(actor, plan_id)
+        name = name.strip()[:60]
+        if not name:
+            raise ActionError(_("请填写环节名称。"), field="name")
+        if any(s.name == name for s in steps):
+            raise ActionError(_("已有同名环节。"), field="name")
+        actor_name, argument = _actor_of(handler)
+        used = {s.key for s in steps}
+        number = len(steps) + 1
+        while f"cp{number}" in used:
+            number += 1
+        key = f"cp{number}"
+        chosen = _check_prerequisites([*steps, StepDefinition(key=key)], key, prerequisites)
+        step = StepDefinition.objects.create(
+            definition=plan.definition,
+            key=key,
+            name=name,
+            order=(steps[-1].order + 1) if steps else 1,
+            actor=actor_name,
+            actor_argument=argument,
+            prerequisites=chosen,
+            allow_auto_pass=False,
+        )
+        audit.record("clearance.checkpoint_add", actor=actor, target=plan, data={"key": key, "name": name})
+    return step
+
+
+def update_checkpoint(
+    *, actor: User, plan_id: Any, key: str, name: str, handler: str, prerequisites: Iterable[str] = ()
+) -> StepDefinition:
+    with transaction.atomic():
+        plan, steps = _draft_steps(actor, plan_id)
+        step = next((s for s in steps if s.key == key), None)
+        if step is None:
+            raise Http404
+        name = name.strip()[:60]
+        if not name:
+            raise ActionError(_("请填写环节名称。"), field="name")
+        if any(s.name == name and s.key != key for s in steps):
+            raise ActionError(_("已有同名环节。"), field="name")
+        step.actor, step.actor_argument = _actor_of(handler)
+        step.name = name
+        step.prerequisites = _check_prerequisites(steps, key, prerequisites)
+        step.save(update_fields=["name", "actor", "actor_argument", "prerequisites"])
+        audit.record("clearance.checkpoint_update", actor=actor, target=plan, data={"key": key})
+    return step
+
+
+def remove_checkpoint(*, actor: User, plan_id: Any, key: str) -> None:
+    with transaction.atomic():
+        plan, steps = _draft_steps(actor, plan_id)
+        step = next((s for s in steps if s.key == key), None)
+        if step is None:
+            raise Http404
+        for other in steps:
+            if key in other.prerequisites:
+                other.prerequisites = [p for p in other.prerequisites if p != key]
+                other.save(update_fields=["prerequisites"])
+        step.delete()
+        audit.record("clearance.checkpoint_remove", actor=actor, target=plan, data={"key": key})
+
+
+def move_checkpoint(*, actor: User, plan_id: Any, key: str, up: bool) -> None:
+    with transaction.atomic():
+        plan, steps = _draft_steps(actor, plan_id)
+        index = next((i for i, s in enumerate(steps) if s.key == key), None)
+        if index is None:
+            raise Http404
+        other_index = index - 1 if up else index + 1
+        if not 0 <= other_index < len(steps):
+            return
+        first, second = sorted((steps[index], steps[other_index]), key=lambda s: s.order)
+        if first.key in second.prerequisites:
+            raise ActionError(
+                _("“%(step)s”是“%(other)s”的前置环节，不能排在其后。") % {"step": first.name, "other": second.name}
+            )
+        first.order, second.order = second.order, first.order
+        StepDefinition.objects.bulk_update([first, second], ["order"])
+        audit.record("clearance.checkpoint_move", actor=actor, target=plan, data={"key": key, "up": up})
+
+
+# -- initialisation (C-01) ------------------------------------------------------------
+
+
+def student_range(category: str, certificate: str) -> str:
+    if category in (Student.Category.UNDERGRADUATE, Student.Category.VOCATIONAL):
+        return StudentRange.UNDERGRADUATE
+    return StudentRange.SINGLE if certificate == Student.Certificate.SINGLE else StudentRange.DOUBLE
+
+
+def range_q(value: str, prefix: str = "") -> Q:
+    """Students of one 学生范围, as a filter (``prefix`` e.g. ``"student__"``)."""
+    undergraduate = Q(**{f"{prefix}category__in": [Student.Category.UNDERGRADUATE, Student.Category.VOCATIONAL]})
+    if value == StudentRange.UNDERGRADUATE:
+        return undergraduate
+    single = Q(**{f"{prefix}certificate": Student.Certificate.SINGLE})
+    return ~undergraduate & (single if value == StudentRange.SINGLE else ~single)
+
+
+def covered_students(plan: ClearancePlan) -> QuerySet[Student]:
+    students = Student.objects.filter(school_id=plan.school_id).exclude(
+        status__in=[Student.Status.WITHDRAWN, Student.Status.SUSPENDED]
+    )
+    if plan.grades:
+        students = students.filter(grade__in=plan.grades)
+    if plan.categories:
+        students = students.filter(category__in=plan.categories)
+    if plan.ranges:
+        q = Q(pk__in=[])
+        for value in plan.ranges:
+            q |= range_q(value)
+        students = students.filter(q)
+    department_ids = list(plan.departments.values_list("pk", flat=True))
+    if department_ids:
+        students = students.filter(department_id__in=department_ids)
+    return students
+
+
+@dataclass
+class InitResult:
+    created: int
+    auto_passed: int
+
+
+def initialise(*, actor: User, plan_id: Any) -> InitResult:
+    """初始化: every covered student gets a record, a case and the first checkpoints' tasks.
+
+    Set-based: a fixed number of statements whatever the number of students.
+    Running it again on an active plan adds students who have come into its
+    criteria since.
+    """
+    with transaction.atomic():
+        plan = _managed_plan(actor, plan_id, lock=True)
+        if plan.state == ClearancePlan.State.CLOSED:
+            raise ActionError(_("方案已结束，不能初始化。"))
+        steps = list(plan.definition.steps.order_by("order"))
+        if not steps:
+            raise ActionError(_("请先添加办理环节。"))
+        offices = _offices(plan, steps)
+        students = list(
+            covered_students(plan)
+            .exclude(pk__in=ClearanceRecord.objects.filter(plan=plan).values("student_id"))
+            .order_by("pk")
+            .values_list(
+                "pk", "department_id", "user_id", "category", "certificate", "student_no", "name", "supervisor__user_id"
+            )
+        )
+        now = timezone.now()
+        records = ClearanceRecord.objects.bulk_create(
+            [
+                ClearanceRecord(
+                    plan=plan,
+                    student_id=pk,
+                    school_id=plan.school_id,
+                    department_id=dept,
+                    student_range=student_range(category, certificate),
+                    created_at=now,
+                )
+                for pk, dept, _user, category, certificate, _no, _name, _sup in students
+            ],
+            batch_size=TASK_BATCH,
+        )
+        record_type = ContentType.objects.get_for_model(ClearanceRecord)
+        cases = Case.objects.bulk_create(
+            [
+                Case(
+                    definition=plan.definition,
+                    title=f"{plan.name}：{no} {name}"[:200],
+                    subject_type=record_type,
+                    subject_id=record.pk,
+                    applicant_id=user or actor.pk,
+                    student_id=pk,
+                    school_id=plan.school_id,
+                    department_id=dept,
+                    submitted_at=now,
+                )
+                for record, (pk, dept, user, _c, _cert, no, name, _sup) in zip(records, students, strict=True)
+            ],
+            batch_size=TASK_BATCH,
+        )
+        ClearanceRecord.objects.filter(plan=plan, case__isnull=True).update(
+            case_id=Subquery(Case.objects.filter(subject_type=record_type, subject_id=OuterRef("pk")).values("pk")[:1])
+        )
+        first = [s for s in steps if not s.prerequisites]
+        Task.objects.bulk_create(
+            [
+                _new_task(step, case.pk, dept, supervisor, offices)
+                for case, (_pk, dept, _u, _c, _cert, _no, _n, supervisor) in zip(cases, students, strict=True)
+                for step in first
+            ],
+            batch_size=TASK_BATCH,
+        )
+        _add_expected(plan, steps, Counter(dept for _pk, dept, *_rest in students))
+        if plan.state == ClearancePlan.State.DRAFT:
+            plan.state = ClearancePlan.State.ACTIVE
+            plan.initialized_at = now
+            plan.save(update_fields=["state", "initialized_at"])
+        audit.record("clearance.initialise", actor=actor, target=plan, data={"created": len(students)})
+        auto = _sync_exits(plan, actor) if plan.practice_exit_passes_supervisor else 0
+    return InitResult(created=len(students), auto_passed=auto)
+
+
+def _add_expected(plan: ClearancePlan, steps: list[StepDefinition], by_department: Counter[int]) -> None:
+    if not by_department:
+        return
+    ClearanceCounter.objects.bulk_create(
+        [ClearanceCounter(plan=plan, step=step, department_id=dept) for step in steps for dept in by_department],
+        ignore_conflicts=True,
+    )
+    ClearanceCounter.objects.filter(plan=plan, department_id__in=list(by_department)).update(
+        expected=F("expected") + _by_department(dict(by_department))
+    )
+
+
+def _by_department(values: dict[int, int]) -> DbCase:
+    return DbCase(
+        *[When(department_id=dept, then=Value(n)) for dept, n in values.items()],
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+
+
+# -- counters (C-05) ------------------------------------------------------------------
+
+
+def recount(plan: ClearancePlan) -> None:
+    """Rebuild the plan's counters from its records and tasks (repair; a fixed number of queries)."""
+    with transaction.atomic():
+        steps = list(plan.definition.steps.all())
+        expected = dict(
+            ClearanceRecord.objects.filter(plan=plan)
+            .values_list("department_id")
+            .annotate(n=Count("pk"))
+            .values_list("department_id", "n")
+        )
+        states: dict[tuple[int, int], dict[str, int]] = defaultdict(dict)
+        for step_id, dept, state, n in (
+            Task.objects.filter(case__clearance_record__plan=plan, state__in=[Task.State.APPROVED, Task.State.FAILED])
+            .values_list("step_id", "case__department_id", "state")
+            .annotate(n=Count("pk"))
+            .values_list("step_id", "case__department_id", "state", "n")
+        ):
+            states[(step_id, dept)][state] = n
+        ClearanceCounter.objects.filter(plan=plan).delete()
+        ClearanceCounter.objects.bulk_create(
+            [
+                ClearanceCounter(
+                    plan=plan,
+                    step=step,
+                    department_id=dept,
+                    expected=n,
+                    passed=states[(step.pk, dept)].get(Task.State.APPROVED, 0),
+                    failed=states[(step.pk, dept)].get(Task.State.FAILED, 0),
+                )
+                for step in steps
+                for dept, n in expected.items()
+            ]
+        )
+
+
+def rebuild_counters(*, actor: User, plan_id: Any) -> None:
+    with transaction.atomic():
+        plan = _managed_plan(actor, plan_id, lock=True)
+        recount(plan)
+        audit.record("clearance.recount", actor=actor, target=plan)
+
+
+@dataclass
+class Tally:
+    expected: int = 0
+    passed: int = 0
+    failed: int = 0
+
+    @property
+    def pending(self) -> int:
+        return self.expected - self.passed - self.failed
+
+
+def counters(plan: ClearancePlan, step: StepDefinition, *, department_id: int | None = None) -> Tally:
+    """应办理/已通过/未办理/未通过 of one checkpoint (of one college, or the whole plan): one query."""
+    rows = ClearanceCounter.objects.filter(plan=plan, step=step)
+    if department_id is not None:
+        rows = rows.filter(department_id=department_id)
+    sums = rows.aggregate(expected=Sum("expected"), passed=Sum("passed"), failed=Sum("failed"))
+    return Tally(sums["expected"] or 0, sums["passed"] or 0, sums["failed"] or 0)
+
+
+# -- checkpoint decisions (C-02, C-03, and the C-04 import) ----------------------------
+
+
+@dataclass
+class BatchResult:
+    """What a decision did, by student id."""
+
+    changed: list[int] = field(default_factory=list)
+    already: list[int] = field(default_factory=list)
+    # Students whose checkpoint still waits for others: the names of the missing ones.
+    blocked: dict[int, list[str]] = field(default_factory=dict)
+    # Not in the plan or not in the operator's scope.
+    not_found: list[int] = field(default_factory=list)
+    # A decision that cannot be made (a passed checkpoint turned into 不通过 …).
+    refused: dict[int, str] = field(default_factory=dict)
+    opened: int = 0
+    cleared: int = 0
+
+    def summary(self) -> str:
+        parts = [_("已办理 %(n)d 人。") % {"n": len(self.changed)}]
+        if self.already:
+            parts.append(_("已办理 %(n)d 人（跳过）。") % {"n": len(self.already)})
+        if self.blocked:
+            parts.append(_("前置环节未完成 %(n)d 人。") % {"n": len(self.blocked)})
+        if self.not_found:
+            parts.append(_("不在本方案或不在您的办理范围内 %(n)d 人。") % {"n": len(self.not_found)})
+        if self.refused:
+            parts.append(_("无法办理 %(n)d 人。") % {"n": len(self.refused)})
+        return "".join(parts)
+
+
+def plan_of(checkpoint: StepDefinition) -> ClearancePlan:
+    try:
+        return ClearancePlan.objects.select_related("definition", "school").get(definition_id=checkpoint.definition_id)
+    except ClearancePlan.DoesNotExist:
+        raise Http404 from None
+
+
+def _clean_remark(result: str, remark: str) -> str:
+    if result not in RESULTS:
+        raise ActionError(_("请选择办理结果。"), field="result")
+    remark = remark.strip()[:500]
+    if result == FAIL and not remark:
+        raise ActionError(_("不通过时请填写备注，说明原因。"), field="remark")
+    return remark
+
+
+def pass_tasks(
+    *, actor: User, checkpoint: StepDefinition, student_ids: Iterable[Any], result: str = PASS, remark: str = ""
+) -> BatchResult:
+    """Decide one checkpoint for many students at once (批量办理; also what imports call).
+
+    ``student_ids`` are ``orgs.Student`` ids. Students not in the plan or outside
+    the actor's scope are ``refused``; already passed ones are ``already``
+    (nothing changes); ones whose prerequisites have not passed are ``blocked``.
+    """
+    remark = _clean_remark(result, remark)
+    plan = plan_of(checkpoint)
+    assignment = actor.active_role
+    if not any(s.pk == checkpoint.pk for s in checkpoints_for(assignment, plan)):
+        if not ClearancePlan.objects.visible_to(actor).filter(pk=plan.pk).exists():
+            raise Http404
+        raise PermissionDenied
+    assert assignment is not None  # checkpoints_for() is empty without one
+    if plan.state != ClearancePlan.State.ACTIVE:
+        raise ActionError(_("该离校方案不在办理中。"))
+    ids = _ids(student_ids)
+    with transaction.atomic():
+        visible = ClearanceRecord.objects.visible_to(actor).filter(plan=plan, student_id__in=ids)
+        outcome = _decide(
+            plan=plan,
+            step=checkpoint,
+            records=visible,
+            result=result,
+            remark=remark,
+            actor=actor,
+            acting_role=assignment.role,
+            task_q=_task_scope_q(actor, assignment),
+            kind=CaseEvent.Kind.APPROVED if result == PASS else CaseEvent.Kind.FAILED,
+        )
+        outcome.result.not_found += [s for s in ids if s not in outcome.seen]
+        audit.record(
+            "clearance.decide",
+            actor=actor,
+            target=plan,
+            data={
+                "step": checkpoint.key,
+                "result": result,
+                "changed": len(outcome.result.changed),
+                "already": len(outcome.result.already),
+                "blocked": len(outcome.result.blocked),
+                "refused": len(outcome.result.refused) + len(outcome.result.not_found),
+                "students": outcome.result.changed[:200],
+            },
+        )
+    return outcome.result
+
+
+def decide(*, actor: User, checkpoint: StepDefinition, student_id: Any, result: str, remark: str = "") -> BatchResult:
+    """单个办理: one student; a refusal is an ``ActionError`` naming the reason."""
+    outcome = pass_tasks(actor=actor, checkpoint=checkpoint, student_ids=[student_id], result=result, remark=remark)
+    sid = next(iter(_ids([student_id])), 0)
+    if sid in outcome.not_found or not sid:
+        raise Http404
+    if sid in outcome.blocked:
+        names = "、".join(outcome.blocked[sid])
+        raise ActionError(_("前置环节“%(names)s”尚未通过，暂不能办理本环节。") % {"names": names}, code="blocked")
+    if sid in outcome.refused:
+        raise ActionError(outcome.refused[sid], code="conflict")
+    if sid in outcome.already:
+        raise ActionError(_("该学生本环节已办理，无需重复办理。"), code="conflict")
+    return outcome
+
+
+def _ids(values: Iterable[Any]) -> list[int]:
+    ids: list[int] = []
+    for value in values:
+        try:
+            ids.append(int(value))
+        except (TypeError, ValueError):
+            continue
+    return list(dict.fromkeys(ids))
+
+
+@dataclass
+class _Outcome:
+    result: BatchResult
+    seen: set[int]
+
+
+def _decide(
+    *,
+    plan: ClearancePlan,
+    step: StepDefinition,
+    records: QuerySet[ClearanceRecord],
+    result: str,
+    remark: str,
+    actor: User | None,
+    acting_role: str,
+    task_q: Q | None,
+    kind: str,
+) -> _Outcome:
+    """The set-based core; call inside a transaction."""
+    out = BatchResult()
+    rows = list(records.filter(case__isnull=False).values_list("student_id", "case_id"))
+    seen = {student for student, _case in rows}
+    case_of = dict(rows)
+    case_ids = sorted(case_of.values())
+    if not case_ids:
+        return _Outcome(out, seen)
+    # The lock every decision on these cases queues behind, always taken in id order.
+    list(Case.objects.select_for_update().filter(pk__in=case_ids).order_by("pk").values_list("pk", flat=True))
+    tasks = Task.objects.filter(case_id__in=case_ids, step=step, round=1)
+    in_scope = set(tasks.filter(task_q).values_list("pk", flat=True)) if task_q is not None else None
+    by_case = {
+        case_id: (pk, state, dept)
+        for pk, case_id, state, dept in tasks.values_list("pk", "case_id", "state", "case__department_id")
+    }
+    change: list[tuple[int, int, str, int]] = []  # student, task, old state, department
+    waiting: list[int] = []
+    for student, case_id in rows:
+        found = by_case.get(case_id)
+        if found is None:
+            waiting.append(student)
+            continue
+        pk, state, dept = found
+        if in_scope is not None and pk not in in_scope:
+            seen.discard(student)
+        elif state == Task.State.APPROVED:
+            if result == PASS:
+                out.already.append(student)
+            else:
+                out.refused[student] = _("本环节已通过，不能改为不通过。")
+        elif state == Task.State.FAILED and result == FAIL:
+            out.already.append(student)
+        elif state in (Task.State.OPEN, Task.State.FAILED):
+            change.append((student, pk, state, dept))
+        else:
+            out.refused[student] = _("本环节当前不能办理。")
+    if waiting:
+        out.blocked = _missing(step, plan, {s: case_of[s] for s in waiting})
+    if not change:
+        return _Outcome(out, seen)
+
+    now = timezone.now()
+    new_state = Task.State.APPROVED if result == PASS else Task.State.FAILED
+    task_ids = [pk for _s, pk, _old, _d in change]
+    updated = Task.objects.filter(pk__in=task_ids, state__in=[Task.State.OPEN, Task.State.FAILED]).update(
+        state=new_state, opinion=remark, acted_by=actor, acted_at=now, acting_role=acting_role
+    )
+    if updated != len(task_ids):  # cannot happen while the cases are locked
+        raise ActionError(_("办理冲突，请刷新后重试。"), code="conflict")
+    out.changed = [s for s, _pk, _old, _d in change]
+    changed_cases = [case_of[s] for s in out.changed]
+    Case.objects.filter(pk__in=changed_cases).update(version=F("version") + 1, updated_at=now)
+    CaseEvent.objects.bulk_create(
+        [
+            CaseEvent(
+                case_id=case_of[s],
+                at=now,
+                round=1,
+                kind=kind,
+                actor=actor,
+                actor_name=actor.display_name if actor else "",
+                actor_role=acting_role,
+                step_key=step.key,
+                step_name=step.name,
+                opinion=remark,
+            )
+            for s in out.changed
+        ],
+        batch_size=TASK_BATCH,
+    )
+    passed: Counter[int] = Counter()
+    failed: Counter[int] = Counter()
+    for _s, _pk, old, dept in change:
+        if result == PASS:
+            passed[dept] += 1
+            if old == Task.State.FAILED:
+                failed[dept] -= 1
+        else:
+            failed[dept] += 1
+    ClearanceCounter.objects.filter(plan=plan, step=step, department_id__in=list(set(passed) | set(failed))).update(
+        passed=F("passed") + _by_department(dict(passed)), failed=F("failed") + _by_department(dict(failed))
+    )
+    if result == PASS:
+        out.opened = _open_next(plan, step, changed_cases)
+        out.cleared = _finish(plan, changed_cases, now)
+    return _Outcome(out, seen)
+
+
+def _missing(step: StepDefinition, plan: ClearancePlan, cases: dict[int, int]) -> dict[int, list[str]]:
+    """For students without a task at ``step``: the prerequisite checkpoints not passed yet."""
+    names = dict(plan.definition.steps.values_list("key", "name"))
+    done: dict[int, set[str]] = defaultdict(set)
+    for case_id, key in Task.objects.filter(
+        case_id__in=list(cases.values()), step__key__in=step.prerequisites, state=Task.State.APPROVED
+    ).values_list("case_id", "step__key"):
+        done[case_id].add(key)
+    return {
+        student: [names.get(p, p) for p in step.prerequisites if p not in done[case_id]] or [step.name]
+        for student, case_id in cases.items()
+    }
+
+
+def _open_next(plan: ClearancePlan, step: StepDefinition, case_ids: list[int]) -> int:
+    """Open the checkpoints that wait for ``step`` where all their prerequisites have now passed."""
+    dependents = [s for s in plan.definition.steps.order_by("order") if step.key in s.prerequisites]
+    if not dependents:
+        return 0
+    offices = _offices(plan, dependents)
+    new: list[Task] = []
+    for dependent in dependents:
+        ready = (
+            Case.objects.filter(pk__in=case_ids)
+            .annotate(
+                done=Count(
+                    "tasks",
+                    filter=Q(tasks__step__key__in=dependent.prerequisites, tasks__state=Task.State.APPROVED),
+                )
+            )
+            .filter(done=len(dependent.prerequisites))
+            .exclude(Exists(Task.objects.filter(case_id=OuterRef("pk"), step=dependent)))
+            .values_list("pk", "department_id", "student__supervisor__user_id")
+        )
+        new += [_new_task(dependent, pk, dept, supervisor, offices) for pk, dept, supervisor in ready]
+    Task.objects.bulk_create(new, batch_size=TASK_BATCH)
+    return len(new)
+
+
+def _finish(plan: ClearancePlan, case_ids: list[int], now: Any) -> int:
+    """Finish the cases whose every checkpoint has passed."""
+    total = plan.definition.steps.count()
+    finished = list(
+        Case.objects.filter(pk__in=case_ids, state=Case.State.IN_PROGRESS)
+        .annotate(done=Count("tasks", filter=Q(tasks__state=Task.State.APPROVED)))
+        .filter(done=total)
+        .values_list("pk", flat=True)
+    )
+    if not finished:
+        return 0
+    Case.objects.filter(pk__in=finished).update(state=Case.State.APPROVED, finished_at=now)
+    CaseEvent.objects.bulk_create(
+        [CaseEvent(case_id=pk, at=now, round=1, kind=CaseEvent.Kind.COMPLETED) for pk in finished],
+        batch_size=TASK_BATCH,
+    )
+    ClearanceRecord.objects.filter(case_id__in=finished).update(cleared_at=now)
+    return len(finished)
+
+
+# -- integration: professional-practice exits pass 导师审核 ------------------------------
+
+
+def _sync_exits(plan: ClearancePlan, actor: User | None) -> int:
+    from campusflow.practice.models import Placement
+
+    total = 0
+    exited = Placement.objects.filter(status=Placement.Status.EXITED).values("student_id")
+    for step in plan.definition.steps.filter(actor=SUPERVISOR_ACTOR).order_by("order"):
+        outcome = _decide(
+            plan=plan,
+            step=step,
+            records=ClearanceRecord.objects.filter(plan=plan, student_id__in=exited),
+            result=PASS,
+            remark=str(AUTO_PASS_REMARK),
+            actor=None,
+            acting_role="",
+            task_q=None,
+            kind=CaseEvent.Kind.AUTO_PASSED,
+        )
+        total += len(outcome.result.changed)
+    if total:
+        audit.record("clearance.practice_exits", actor=actor, target=plan, data={"passed": total})
+    return total
+
+
+def sync_practice_exits(*, actor: User, plan_id: Any) -> int:
+    """Pass 导师审核 for every student of the plan whose professional practice has ended (已出站)."""
+    with transaction.atomic():
+        plan = _managed_plan(actor, plan_id, lock=True)
+        if not plan.practice_exit_passes_supervisor:
+            raise ActionError(_("本方案未开启“导师审核由专业实践出站自动通过”。"))
+        if plan.state != ClearancePlan.State.ACTIVE:
+            raise ActionError(_("该离校方案不在办理中。"))
+        return _sync_exits(plan, actor)
+
+
+# -- issuance of certificates (C-08) --------------------------------------------------
+
+ISSUE_ITEMS = {
+    "diploma": gettext_lazy("毕业证"),
+    "degree": gettext_lazy("学位证"),
+    "materials": gettext_lazy("毕业材料"),
+}
+
+
+@dataclass
+class IssueResult:
+    issued: int
+    already: int
+    not_cleared: int
+
+
+def record_issuance(*, actor: User, record_ids: Iterable[Any], item: str, issued_on: date) -> IssueResult:
+    """院系操作员 records handing over 毕业证/学位证/毕业材料 (single or batch), only once all checkpoints passed."""
+    if actor.role not in ISSUERS:
+        raise PermissionDenied
+    if item not in ISSUE_ITEMS:
+        raise ActionError(_("请选择发放项目。"), field="item")
+    if issued_on > timezone.localdate():
+        raise ActionError(_("发放日期不能晚于今天。"), field="issued_on")
+    ids = _ids(record_ids)
+    with transaction.atomic():
+        records = ClearanceRecord.objects.visible_to(actor).filter(pk__in=ids)
+        found = records.count()
+        if found < len(ids) and len(ids) == 1:
+            raise Http404
+        not_cleared = records.filter(cleared_at__isnull=True).count()
+        if len(ids) == 1 and not_cleared:
+            raise ActionError(_("该学生尚未通过全部离校环节，不能发放。"))
+        issued = records.filter(cleared_at__isnull=False, **{f"{item}_issued_on__isnull": True}).update(
+            **{f"{item}_issued_on": issued_on, f"{item}_issued_by": actor}
+        )
+        audit.record(
+            "clearance.issue",
+            actor=actor,
+            school=actor.school_id,
+            data={"item": item, "issued": issued, "not_cleared": not_cleared, "on": issued_on.isoformat()},
+        )
+    return IssueResult(issued=issued, already=found - not_cleared - issued, not_cleared=not_cleared)
