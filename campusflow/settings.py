@@ -315,7 +315,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("CAMPUSFLOW_LOG_LEVEL", "INFO")},
     # apscheduler (under crontask) logs every tick at INFO.
-    "loggers": {"axes": {"level": "WARNING"}, "apscheduler": {"level": "WARNING"}},
+    "loggers": {"axes": {"level": "WARNING"}, "apscheduler": {"level": "WARNING"}, "crontask": {"level": "WARNING"}},
 }
 
 # Background work: Django's tasks API on the database backend;
