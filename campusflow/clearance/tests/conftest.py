@@ -47,8 +47,7 @@ def add_students(world: World, count: int, department: OrgUnit, *, start: int = 
             id_number=valid_id_number(serial=i % 1000),
             category=Student.Category.ACADEMIC_MASTER,
             level=Student.Level.MASTER,
-            grade=2020,
-            **extra,
+            **{"grade": 2020, **extra},
         )
         for i in range(count)
     ]
