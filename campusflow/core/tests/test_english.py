@@ -144,6 +144,7 @@ def test_school_admin_home_is_in_english(world):
         "Teachers",
         "Enterprise mentors",
         "Practice bases",
+        "Enterprise library",
         "Student practice query",
         "Departments",
         "Accounts",
@@ -152,6 +153,7 @@ def test_school_admin_home_is_in_english(world):
         "Background jobs",
         "Annual commitment letter",
         "Audit log",
+        "Clearance plans",
     ]
     assert not HAN.search(nav), nav
     assert not _untranslated(page), _untranslated(page)
