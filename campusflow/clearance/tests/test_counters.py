@@ -90,7 +90,7 @@ def test_concurrent_overlapping_batches_pass_each_task_once(setup: Setup) -> Non
         try:
             barrier.wait()
             results.append(actions.pass_tasks(actor=w.library_operator, checkpoint=lib, student_ids=batch))
-        except BaseException as error:  # noqa: BLE001 - reported below
+        except BaseException as error:
             errors.append(error)
         finally:
             connections.close_all()

@@ -82,7 +82,7 @@ def test_batch_pass_skips_the_already_passed(active: Setup) -> None:
     ids = [w.students["cs"].pk, w.students["me"].pk] + [x.pk for x in extra]
     first = actions.pass_tasks(actor=w.library_operator, checkpoint=lib, student_ids=ids[:3], remark="批量")
     assert len(first.changed) == 3 and first.opened == 3
-    second = actions.pass_tasks(actor=w.library_operator, checkpoint=lib, student_ids=ids + [w.students["b"].pk, 0])
+    second = actions.pass_tasks(actor=w.library_operator, checkpoint=lib, student_ids=[*ids, w.students["b"].pk, 0])
     assert len(second.changed) == 4 and len(second.already) == 3 and second.not_found == [w.students["b"].pk, 0]
     assert "已办理 3 人（跳过）" in second.summary()
     assert tally(s, "图书馆") == (7, 7, 0, 0)

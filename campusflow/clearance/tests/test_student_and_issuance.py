@@ -92,7 +92,14 @@ def test_practice_exit_passes_the_supervisor_checkpoint(world: World) -> None:
     placement = practice_actions.create_placement(
         actor=world.secretary_cs,
         data=practice_actions.PlacementInput(
-            student=cs, base=base, mentor=world.mentors["a"], practice_type=Placement.PracticeType.DISPATCH, **PERIOD
+            student=cs,
+            base=base,
+            mentor=world.mentors["a"],
+            practice_type=Placement.PracticeType.DISPATCH,
+            start_date=PERIOD["start_date"],
+            end_date=PERIOD["end_date"],
+            onsite_start=PERIOD["onsite_start"],
+            onsite_end=PERIOD["onsite_end"],
         ),
     )
     plan = build_plan(world, practice_exit_passes_supervisor=True)
