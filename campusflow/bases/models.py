@@ -7,6 +7,7 @@ from typing import Any, Self
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from campusflow.core.fields import EncryptedCharField
 from campusflow.core.roles import PERSONAL_ROLES, STAFF_ROLES, Role
@@ -275,4 +276,6 @@ class SchoolEnterprise(models.Model):
 
     @property
     def mark(self) -> str:
-        return "荐" if self.kind == self.Kind.RECOMMENDED else "合"
+        return (
+            pgettext("relation mark", "荐") if self.kind == self.Kind.RECOMMENDED else pgettext("relation mark", "合")
+        )
