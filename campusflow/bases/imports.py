@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Case, F, Q, Value, When
+from django.db.models import Case, F, Field, Q, Value, When
 from django.db.models.functions import Now
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -244,7 +244,7 @@ class EnterpriseImport(ImportSpec):
         )
         # Existing enterprises: one UPDATE per field, filling it only where it is still empty.
         for name in update:
-            field = Enterprise._meta.get_field(name)
+            field = cast("Field[Any, Any]", Enterprise._meta.get_field(name))
             given = {
                 row.values["credit_code"]: row.values[name] for row in rows if row.values.get(name) not in (None, "")
             }

@@ -44,7 +44,7 @@ def page_token(html: str) -> str:
     return html.split('name="_once" value="')[1].split('"')[0]
 
 
-PERIOD = {
+PERIOD: dict[str, Any] = {
     "start_date": date(2025, 7, 1),
     "end_date": date(2026, 6, 30),
     "onsite_start": date(2025, 7, 15),

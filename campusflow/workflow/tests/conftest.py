@@ -28,7 +28,8 @@ def leave(world: World, days: int, **overrides: Any) -> LeaveRequest:
     return leave_actions.submit_leave_request(actor=actor, data=data)
 
 
-def open_task(case: Case, step_key: str) -> Task:
+def open_task(case: Case | None, step_key: str) -> Task:
+    assert case is not None, "the record has no case"
     return case.tasks.get(step__key=step_key, state=Task.State.OPEN, round=case.round)
 
 

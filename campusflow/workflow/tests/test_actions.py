@@ -21,6 +21,12 @@ from campusflow.workflow.models import ActionLink, CarbonCopy, Case, CaseEvent, 
 from campusflow.workflow.tests.conftest import open_task
 
 
+def _once_token(page: str) -> str:
+    match = re.search(r'name="_once" value="([^"]+)"', page)
+    assert match, "the form has no one-time token"
+    return match.group(1)
+
+
 def _colleague(world, username="T1002"):
     """Another supervisor of the computer college, with a teacher account."""
     return make_user(username, Role.SUPERVISOR, world.cs, full_name="陈老师")
@@ -261,7 +267,7 @@ def test_inbox_and_case_page_as_the_mentor(world, leave_of):
     assert 'data-testid="count-todo">1<' in inbox and case.title in inbox
     page = client.get(f"/workflow/cases/{case.pk}/").content.decode()
     assert 'data-testid="my-task"' in page and 'data-testid="timeline-event"' in page
-    token = re.search(r'name="_once" value="([^"]+)"', page).group(1)
+    token = _once_token(page)
     form = {
         "op": "approve",
         "task": open_task(case, "mentor").pk,
@@ -287,7 +293,7 @@ def test_inbox_and_case_page_query_counts_do_not_grow_with_rows(world, leave_of,
         leave_of(2)
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get("/workflow/inbox/")
-    case = Case.objects.first()
+    case = Case.objects.order_by("id")[0]
     client.get(f"/workflow/cases/{case.pk}/")
     with django_assert_max_num_queries(30) as page:
         client.get(f"/workflow/cases/{case.pk}/")
@@ -299,7 +305,7 @@ def test_batch_approve_from_the_inbox_page(world, leave_of):
     cases = [leave_of(2).case for _ in range(2)]
     client = client_for(world.mentor_a)
     page = client.get("/workflow/inbox/").content.decode()
-    token = re.search(r'name="_once" value="([^"]+)"', page).group(1)
+    token = _once_token(page)
     ids = [open_task(c, "mentor").pk for c in cases]
     response = client.post(
         "/workflow/inbox/batch-approve/", {"task": ids, "opinion": "同意", "_once": token}, follow=True
@@ -387,6 +393,7 @@ def test_the_hourly_job_runs_the_reminders(world, leave_of):
     from campusflow.workflow.tasks import remind_overdue
 
     task = open_task(leave_of(3).case, "mentor")
+    assert task.due_at is not None
     with time_machine.travel(task.due_at + timedelta(hours=1)):
         result = remind_overdue.enqueue()
     assert result.return_value == {"reminded": 1, "escalated": 0}

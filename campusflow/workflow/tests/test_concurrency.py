@@ -50,13 +50,14 @@ def _race(count: int, act) -> tuple[int, list[str]]:  # type: ignore[no-untyped-
 def test_fifty_concurrent_approvals_give_one_transition_and_one_event():
     world = build_world()
     case = leave(world, 3).case
+    assert case is not None
     task = open_task(case, "mentor")
     wins, refusals = _race(
         50, lambda: actions.approve(actor=world.mentor_a, task_id=task.pk, expected_version=case.version)
     )
     assert wins == 1 and len(refusals) == 49
     assert all("处理" in message for message in refusals)
-    case = Case.objects.get(pk=case.pk)
+    case = Case.objects.get(pk=task.case_id)
     assert case.version == 2
     assert CaseEvent.objects.filter(case=case, kind=CaseEvent.Kind.APPROVED).count() == 1
     assert Task.objects.filter(case=case, step__key="supervisor", state=Task.State.OPEN).count() == 1
@@ -68,6 +69,7 @@ def test_fifty_concurrent_approvals_give_one_transition_and_one_event():
 def test_approve_and_reject_racing_on_one_step_cannot_both_win():
     world = build_world()
     case = leave(world, 3).case
+    assert case is not None
     task = open_task(case, "mentor")
     decisions = iter(["approve", "reject"] * 10)
     pick = threading.Lock()
@@ -82,6 +84,6 @@ def test_approve_and_reject_racing_on_one_step_cannot_both_win():
 
     wins, _refusals = _race(20, act)
     assert wins == 1
-    case = Case.objects.get(pk=case.pk)
+    case = Case.objects.get(pk=task.case_id)
     decided = CaseEvent.objects.filter(case=case, kind__in=[CaseEvent.Kind.APPROVED, CaseEvent.Kind.REJECTED])
     assert decided.count() == 1 and case.version == 2
