@@ -1,19 +1,6 @@
-"""Every change of state in leaving-school clearance (C-01…C-08).
+"""Plans and checkpoints (C-01), initialisation, and the counters (C-05).
 
-Plans and checkpoints are configured by the school's managers; initialisation
-materialises the covered students set-based (records, cases and tasks with
-``bulk_create``). Checkpoint decisions — single, batch, and the import that
-comes later — all go through :func:`pass_tasks`, which is set-based too:
-
-1. lock the affected cases in id order (``SELECT … FOR UPDATE``; two operators
-   passing overlapping batches queue behind each other instead of counting twice);
-2. one ``UPDATE`` of the tasks that are open (or not passed) at this checkpoint
-   in the operator's scope — a checkpoint still waiting for its prerequisites
-   has no task, so "prerequisites met" is decided by the rows themselves;
-3. one ``bulk_create`` of timeline events and one audit event for the batch;
-4. the counters changed by deltas, in one ``UPDATE`` per change;
-5. the next checkpoints' tasks opened where every prerequisite has now passed,
-   and the cases whose every checkpoint has passed finished.
+Part of :mod:`campusflow.clearance.actions`; the package docstring explains the whole.
 """
 
 from __future__ import annotations
@@ -21,14 +8,13 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Case as DbCase
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
+from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -42,7 +28,7 @@ from campusflow.core.errors import ActionError
 from campusflow.core.navigation import CLEARANCE_DESK_ROLES, CLEARANCE_PLAN_MANAGERS
 from campusflow.core.roles import Role
 from campusflow.orgs.models import OrgUnit, Student
-from campusflow.workflow.models import Case, CaseEvent, ProcessDefinition, StepDefinition, Task
+from campusflow.workflow.models import Case, ProcessDefinition, StepDefinition, Task
 
 PLAN_MANAGERS = CLEARANCE_PLAN_MANAGERS
 # Who handles checkpoints at the desk (离校点操作员, and the college roles the seed files under it).
@@ -495,7 +481,11 @@ def initialise(*, actor: User, plan_id: Any) -> InitResult:
             plan.initialized_at = now
             plan.save(update_fields=["state", "initialized_at"])
         audit.record("clearance.initialise", actor=actor, target=plan, data={"created": len(students)})
-        auto = _sync_exits(plan, actor) if plan.practice_exit_passes_supervisor else 0
+        auto = 0
+        if plan.practice_exit_passes_supervisor:
+            from campusflow.clearance.actions.decisions import _sync_exits
+
+            auto = _sync_exits(plan, actor)
     return InitResult(created=len(students), auto_passed=auto)
 
 
@@ -582,375 +572,3 @@ def counters(plan: ClearancePlan, step: StepDefinition, *, department_id: int | 
         rows = rows.filter(department_id=department_id)
     sums = rows.aggregate(expected=Sum("expected"), passed=Sum("passed"), failed=Sum("failed"))
     return Tally(sums["expected"] or 0, sums["passed"] or 0, sums["failed"] or 0)
-
-
-# -- checkpoint decisions (C-02, C-03, and the C-04 import) ----------------------------
-
-
-@dataclass
-class BatchResult:
-    """What a decision did, by student id."""
-
-    changed: list[int] = field(default_factory=list)
-    already: list[int] = field(default_factory=list)
-    # Students whose checkpoint still waits for others: the names of the missing ones.
-    blocked: dict[int, list[str]] = field(default_factory=dict)
-    # Not in the plan or not in the operator's scope.
-    not_found: list[int] = field(default_factory=list)
-    # A decision that cannot be made (a passed checkpoint turned into 不通过 …).
-    refused: dict[int, str] = field(default_factory=dict)
-    opened: int = 0
-    cleared: int = 0
-
-    def summary(self) -> str:
-        parts = [_("已办理 %(n)d 人。") % {"n": len(self.changed)}]
-        if self.already:
-            parts.append(_("已办理 %(n)d 人（跳过）。") % {"n": len(self.already)})
-        if self.blocked:
-            parts.append(_("前置环节未完成 %(n)d 人。") % {"n": len(self.blocked)})
-        if self.not_found:
-            parts.append(_("不在本方案或不在您的办理范围内 %(n)d 人。") % {"n": len(self.not_found)})
-        if self.refused:
-            parts.append(_("无法办理 %(n)d 人。") % {"n": len(self.refused)})
-        return "".join(parts)
-
-
-def plan_of(checkpoint: StepDefinition) -> ClearancePlan:
-    try:
-        return ClearancePlan.objects.select_related("definition", "school").get(definition_id=checkpoint.definition_id)
-    except ClearancePlan.DoesNotExist:
-        raise Http404 from None
-
-
-def _clean_remark(result: str, remark: str) -> str:
-    if result not in RESULTS:
-        raise ActionError(_("请选择办理结果。"), field="result")
-    remark = remark.strip()[:500]
-    if result == FAIL and not remark:
-        raise ActionError(_("不通过时请填写备注，说明原因。"), field="remark")
-    return remark
-
-
-def pass_tasks(
-    *, actor: User, checkpoint: StepDefinition, student_ids: Iterable[Any], result: str = PASS, remark: str = ""
-) -> BatchResult:
-    """Decide one checkpoint for many students at once (批量办理; also what imports call).
-
-    ``student_ids`` are ``orgs.Student`` ids. Students not in the plan or outside
-    the actor's scope are ``refused``; already passed ones are ``already``
-    (nothing changes); ones whose prerequisites have not passed are ``blocked``.
-    """
-    remark = _clean_remark(result, remark)
-    plan = plan_of(checkpoint)
-    assignment = actor.active_role
-    if not any(s.pk == checkpoint.pk for s in checkpoints_for(assignment, plan)):
-        if not ClearancePlan.objects.visible_to(actor).filter(pk=plan.pk).exists():
-            raise Http404
-        raise PermissionDenied
-    assert assignment is not None  # checkpoints_for() is empty without one
-    if plan.state != ClearancePlan.State.ACTIVE:
-        raise ActionError(_("该离校方案不在办理中。"))
-    ids = _ids(student_ids)
-    with transaction.atomic():
-        visible = ClearanceRecord.objects.visible_to(actor).filter(plan=plan, student_id__in=ids)
-        outcome = _decide(
-            plan=plan,
-            step=checkpoint,
-            records=visible,
-            result=result,
-            remark=remark,
-            actor=actor,
-            acting_role=assignment.role,
-            task_q=_task_scope_q(actor, assignment),
-            kind=CaseEvent.Kind.APPROVED if result == PASS else CaseEvent.Kind.FAILED,
-        )
-        outcome.result.not_found += [s for s in ids if s not in outcome.seen]
-        audit.record(
-            "clearance.decide",
-            actor=actor,
-            target=plan,
-            data={
-                "step": checkpoint.key,
-                "result": result,
-                "changed": len(outcome.result.changed),
-                "already": len(outcome.result.already),
-                "blocked": len(outcome.result.blocked),
-                "refused": len(outcome.result.refused) + len(outcome.result.not_found),
-                "students": outcome.result.changed[:200],
-            },
-        )
-    return outcome.result
-
-
-def decide(*, actor: User, checkpoint: StepDefinition, student_id: Any, result: str, remark: str = "") -> BatchResult:
-    """单个办理: one student; a refusal is an ``ActionError`` naming the reason."""
-    outcome = pass_tasks(actor=actor, checkpoint=checkpoint, student_ids=[student_id], result=result, remark=remark)
-    sid = next(iter(_ids([student_id])), 0)
-    if sid in outcome.not_found or not sid:
-        raise Http404
-    if sid in outcome.blocked:
-        names = "、".join(outcome.blocked[sid])
-        raise ActionError(_("前置环节“%(names)s”尚未通过，暂不能办理本环节。") % {"names": names}, code="blocked")
-    if sid in outcome.refused:
-        raise ActionError(outcome.refused[sid], code="conflict")
-    if sid in outcome.already:
-        raise ActionError(_("该学生本环节已办理，无需重复办理。"), code="conflict")
-    return outcome
-
-
-def _ids(values: Iterable[Any]) -> list[int]:
-    ids: list[int] = []
-    for value in values:
-        try:
-            ids.append(int(value))
-        except (TypeError, ValueError):
-            continue
-    return list(dict.fromkeys(ids))
-
-
-@dataclass
-class _Outcome:
-    result: BatchResult
-    seen: set[int]
-
-
-def _decide(
-    *,
-    plan: ClearancePlan,
-    step: StepDefinition,
-    records: QuerySet[ClearanceRecord],
-    result: str,
-    remark: str,
-    actor: User | None,
-    acting_role: str,
-    task_q: Q | None,
-    kind: str,
-) -> _Outcome:
-    """The set-based core; call inside a transaction."""
-    out = BatchResult()
-    rows = list(records.filter(case__isnull=False).values_list("student_id", "case_id"))
-    seen = {student for student, _case in rows}
-    case_of = dict(rows)
-    case_ids = sorted(case_of.values())
-    if not case_ids:
-        return _Outcome(out, seen)
-    # The lock every decision on these cases queues behind, always taken in id order.
-    list(Case.objects.select_for_update().filter(pk__in=case_ids).order_by("pk").values_list("pk", flat=True))
-    tasks = Task.objects.filter(case_id__in=case_ids, step=step, round=1)
-    in_scope = set(tasks.filter(task_q).values_list("pk", flat=True)) if task_q is not None else None
-    by_case = {
-        case_id: (pk, state, dept)
-        for pk, case_id, state, dept in tasks.values_list("pk", "case_id", "state", "case__department_id")
-    }
-    change: list[tuple[int, int, str, int]] = []  # student, task, old state, department
-    waiting: list[int] = []
-    for student, case_id in rows:
-        found = by_case.get(case_id)
-        if found is None:
-            waiting.append(student)
-            continue
-        pk, state, dept = found
-        if in_scope is not None and pk not in in_scope:
-            seen.discard(student)
-        elif state == Task.State.APPROVED:
-            if result == PASS:
-                out.already.append(student)
-            else:
-                out.refused[student] = _("本环节已通过，不能改为不通过。")
-        elif state == Task.State.FAILED and result == FAIL:
-            out.already.append(student)
-        elif state in (Task.State.OPEN, Task.State.FAILED):
-            change.append((student, pk, state, dept))
-        else:
-            out.refused[student] = _("本环节当前不能办理。")
-    if waiting:
-        out.blocked = _missing(step, plan, {s: case_of[s] for s in waiting})
-    if not change:
-        return _Outcome(out, seen)
-
-    now = timezone.now()
-    new_state = Task.State.APPROVED if result == PASS else Task.State.FAILED
-    task_ids = [pk for _s, pk, _old, _d in change]
-    updated = Task.objects.filter(pk__in=task_ids, state__in=[Task.State.OPEN, Task.State.FAILED]).update(
-        state=new_state, opinion=remark, acted_by=actor, acted_at=now, acting_role=acting_role
-    )
-    if updated != len(task_ids):  # cannot happen while the cases are locked
-        raise ActionError(_("办理冲突，请刷新后重试。"), code="conflict")
-    out.changed = [s for s, _pk, _old, _d in change]
-    changed_cases = [case_of[s] for s in out.changed]
-    Case.objects.filter(pk__in=changed_cases).update(version=F("version") + 1, updated_at=now)
-    CaseEvent.objects.bulk_create(
-        [
-            CaseEvent(
-                case_id=case_of[s],
-                at=now,
-                round=1,
-                kind=kind,
-                actor=actor,
-                actor_name=actor.display_name if actor else "",
-                actor_role=acting_role,
-                step_key=step.key,
-                step_name=step.name,
-                opinion=remark,
-            )
-            for s in out.changed
-        ],
-        batch_size=TASK_BATCH,
-    )
-    passed: Counter[int] = Counter()
-    failed: Counter[int] = Counter()
-    for _s, _pk, old, dept in change:
-        if result == PASS:
-            passed[dept] += 1
-            if old == Task.State.FAILED:
-                failed[dept] -= 1
-        else:
-            failed[dept] += 1
-    ClearanceCounter.objects.filter(plan=plan, step=step, department_id__in=list(set(passed) | set(failed))).update(
-        passed=F("passed") + _by_department(dict(passed)), failed=F("failed") + _by_department(dict(failed))
-    )
-    if result == PASS:
-        out.opened = _open_next(plan, step, changed_cases)
-        out.cleared = _finish(plan, changed_cases, now)
-    return _Outcome(out, seen)
-
-
-def _missing(step: StepDefinition, plan: ClearancePlan, cases: dict[int, int]) -> dict[int, list[str]]:
-    """For students without a task at ``step``: the prerequisite checkpoints not passed yet."""
-    names = dict(plan.definition.steps.values_list("key", "name"))
-    done: dict[int, set[str]] = defaultdict(set)
-    for case_id, key in Task.objects.filter(
-        case_id__in=list(cases.values()), step__key__in=step.prerequisites, state=Task.State.APPROVED
-    ).values_list("case_id", "step__key"):
-        done[case_id].add(key)
-    return {
-        student: [names.get(p, p) for p in step.prerequisites if p not in done[case_id]] or [step.name]
-        for student, case_id in cases.items()
-    }
-
-
-def _open_next(plan: ClearancePlan, step: StepDefinition, case_ids: list[int]) -> int:
-    """Open the checkpoints that wait for ``step`` where all their prerequisites have now passed."""
-    dependents = [s for s in plan.definition.steps.order_by("order") if step.key in s.prerequisites]
-    if not dependents:
-        return 0
-    offices = _offices(plan, dependents)
-    new: list[Task] = []
-    for dependent in dependents:
-        ready = (
-            Case.objects.filter(pk__in=case_ids)
-            .annotate(
-                done=Count(
-                    "tasks",
-                    filter=Q(tasks__step__key__in=dependent.prerequisites, tasks__state=Task.State.APPROVED),
-                )
-            )
-            .filter(done=len(dependent.prerequisites))
-            .exclude(Exists(Task.objects.filter(case_id=OuterRef("pk"), step=dependent)))
-            .values_list("pk", "department_id", "student__supervisor__user_id")
-        )
-        new += [_new_task(dependent, pk, dept, supervisor, offices) for pk, dept, supervisor in ready]
-    Task.objects.bulk_create(new, batch_size=TASK_BATCH)
-    return len(new)
-
-
-def _finish(plan: ClearancePlan, case_ids: list[int], now: Any) -> int:
-    """Finish the cases whose every checkpoint has passed."""
-    total = plan.definition.steps.count()
-    finished = list(
-        Case.objects.filter(pk__in=case_ids, state=Case.State.IN_PROGRESS)
-        .annotate(done=Count("tasks", filter=Q(tasks__state=Task.State.APPROVED)))
-        .filter(done=total)
-        .values_list("pk", flat=True)
-    )
-    if not finished:
-        return 0
-    Case.objects.filter(pk__in=finished).update(state=Case.State.APPROVED, finished_at=now)
-    CaseEvent.objects.bulk_create(
-        [CaseEvent(case_id=pk, at=now, round=1, kind=CaseEvent.Kind.COMPLETED) for pk in finished],
-        batch_size=TASK_BATCH,
-    )
-    ClearanceRecord.objects.filter(case_id__in=finished).update(cleared_at=now)
-    return len(finished)
-
-
-# -- integration: professional-practice exits pass 导师审核 ------------------------------
-
-
-def _sync_exits(plan: ClearancePlan, actor: User | None) -> int:
-    from campusflow.practice.models import Placement
-
-    total = 0
-    exited = Placement.objects.filter(status=Placement.Status.EXITED).values("student_id")
-    for step in plan.definition.steps.filter(actor=SUPERVISOR_ACTOR).order_by("order"):
-        outcome = _decide(
-            plan=plan,
-            step=step,
-            records=ClearanceRecord.objects.filter(plan=plan, student_id__in=exited),
-            result=PASS,
-            remark=str(AUTO_PASS_REMARK),
-            actor=None,
-            acting_role="",
-            task_q=None,
-            kind=CaseEvent.Kind.AUTO_PASSED,
-        )
-        total += len(outcome.result.changed)
-    if total:
-        audit.record("clearance.practice_exits", actor=actor, target=plan, data={"passed": total})
-    return total
-
-
-def sync_practice_exits(*, actor: User, plan_id: Any) -> int:
-    """Pass 导师审核 for every student of the plan whose professional practice has ended (已出站)."""
-    with transaction.atomic():
-        plan = _managed_plan(actor, plan_id, lock=True)
-        if not plan.practice_exit_passes_supervisor:
-            raise ActionError(_("本方案未开启“导师审核由专业实践出站自动通过”。"))
-        if plan.state != ClearancePlan.State.ACTIVE:
-            raise ActionError(_("该离校方案不在办理中。"))
-        return _sync_exits(plan, actor)
-
-
-# -- issuance of certificates (C-08) --------------------------------------------------
-
-ISSUE_ITEMS = {
-    "diploma": gettext_lazy("毕业证"),
-    "degree": gettext_lazy("学位证"),
-    "materials": gettext_lazy("毕业材料"),
-}
-
-
-@dataclass
-class IssueResult:
-    issued: int
-    already: int
-    not_cleared: int
-
-
-def record_issuance(*, actor: User, record_ids: Iterable[Any], item: str, issued_on: date) -> IssueResult:
-    """院系操作员 records handing over 毕业证/学位证/毕业材料 (single or batch), only once all checkpoints passed."""
-    if actor.role not in ISSUERS:
-        raise PermissionDenied
-    if item not in ISSUE_ITEMS:
-        raise ActionError(_("请选择发放项目。"), field="item")
-    if issued_on > timezone.localdate():
-        raise ActionError(_("发放日期不能晚于今天。"), field="issued_on")
-    ids = _ids(record_ids)
-    with transaction.atomic():
-        records = ClearanceRecord.objects.visible_to(actor).filter(pk__in=ids)
-        found = records.count()
-        if found < len(ids) and len(ids) == 1:
-            raise Http404
-        not_cleared = records.filter(cleared_at__isnull=True).count()
-        if len(ids) == 1 and not_cleared:
-            raise ActionError(_("该学生尚未通过全部离校环节，不能发放。"))
-        issued = records.filter(cleared_at__isnull=False, **{f"{item}_issued_on__isnull": True}).update(
-            **{f"{item}_issued_on": issued_on, f"{item}_issued_by": actor}
-        )
-        audit.record(
-            "clearance.issue",
-            actor=actor,
-            school=actor.school_id,
-            data={"item": item, "issued": issued, "not_cleared": not_cleared, "on": issued_on.isoformat()},
-        )
-    return IssueResult(issued=issued, already=found - not_cleared - issued, not_cleared=not_cleared)
