@@ -29,10 +29,10 @@ from ninja.pagination import paginate
 from campusflow.accounts.models import User
 from campusflow.core.api_auth import action_error_status, api_roles, api_signed_in, auth_user
 from campusflow.core.errors import ActionError
-from campusflow.core.roles import Role
+from campusflow.core.roles import DEFINITION_ADMINS, Role
 from campusflow.orgs.api import PageSize
 from campusflow.workflow import actions, selectors
-from campusflow.workflow.models import CarbonCopy, Case, CaseEvent, StepDefinition, Task
+from campusflow.workflow.models import CarbonCopy, Case, CaseEvent, ProcessDefinition, StepDefinition, Task
 
 router = Router(tags=["审批流程"])
 
@@ -652,3 +652,80 @@ def terminate(request: HttpRequest, id: int, payload: TerminateIn) -> Status[Cas
     return _act(
         lambda: actions.terminate(actor=user, case_id=id, reason=payload.reason, expected_version=payload.version)
     )
+
+
+# -- definitions (W-01): read, and save a new version -------------------------------------
+
+
+class StepDefinitionIO(Schema):
+    key: str = Field(description="步骤代码（字母、数字、下划线）")
+    name: str = Field(description="步骤名称")
+    actor: str = Field(description="审核人类型（注册的解析器名，如 enterprise_mentor、department_role）")
+    actor_argument: str = Field("", description="审核人参数，如 teaching_dean")
+    sign_mode: StepDefinition.SignMode = Field(
+        StepDefinition.SignMode.SINGLE, description="签批方式：single 单人、any 或签、all 会签"
+    )
+    condition: str = Field("", description="启用条件（注册的条件名，如 leave_days_over），空为总是")
+    condition_argument: str = Field("", description="条件参数，如 7")
+    prerequisites: list[str] = Field(default_factory=list, description="前置步骤代码；空表示提交后即开始")
+    form_fields: list[dict[str, Any]] = Field(default_factory=list, description="审核人填写的字段")
+    opinion_required: bool = Field(False, description="通过时也必须填写意见")
+    due_days: int | None = Field(None, description="办理期限（天）")
+    reject_to: str = Field("", description="默认驳回到的步骤代码；空为退回申请人")
+    allow_auto_pass: bool = Field(True, description="与上一步同一人时自动通过")
+    escalate_actor: str = Field("", description="逾期上报给（解析器名）")
+    escalate_argument: str = Field("", description="逾期上报参数")
+
+
+class DefinitionOut(Schema):
+    code: str = Field(description="流程代码")
+    name: str = Field(description="流程名称")
+    version: int = Field(description="当前版本")
+    description: str = Field(description="说明")
+    steps: list[StepDefinitionIO] = Field(description="步骤（按顺序）")
+
+    @staticmethod
+    def resolve_steps(obj: Any) -> list[Any]:
+        return list(obj.steps.order_by("order"))
+
+
+class DefinitionIn(Schema):
+    name: str = Field(description="流程名称")
+    description: str = Field("", description="说明")
+    change_note: str = Field("", max_length=200, description="修改说明")
+    steps: list[StepDefinitionIO] = Field(description="全部步骤（按顺序）；保存为新版本")
+
+
+@router.get(
+    "/workflow/definitions",
+    response=list[DefinitionOut],
+    summary="流程定义列表",
+    description="各流程的当前版本及其步骤。",
+)
+@api_roles(DEFINITION_ADMINS)
+def definitions(request: HttpRequest) -> Any:
+    return ProcessDefinition.objects.filter(is_current=True).prefetch_related("steps").order_by("name")
+
+
+@router.post(
+    "/workflow/definitions/{code}",
+    response={200: DefinitionOut, 404: Detail, 422: ActionRefused},
+    summary="修改流程定义（保存为新版本）",
+    description="保存后新提交的事项按新版本办理；进行中的事项仍按其发起时的版本。",
+)
+@api_roles(DEFINITION_ADMINS)
+def save_definition(request: HttpRequest, code: str, payload: DefinitionIn) -> Any:
+    if not ProcessDefinition.objects.filter(code=code, is_current=True).exists():
+        raise Http404
+    try:
+        saved = actions.save_definition(
+            actor=auth_user(request),
+            code=code,
+            name=payload.name,
+            description=payload.description,
+            steps=[step.model_dump() for step in payload.steps],
+            change_note=payload.change_note,
+        )
+    except ActionError as error:
+        return _refused(error)
+    return Status(200, saved)

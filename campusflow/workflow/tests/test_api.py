@@ -328,3 +328,24 @@ def test_openapi_lists_the_workflow_operations(world: World) -> None:
         assert operation["tags"] == ["审批流程"], path
         assert operation["summary"], path
     assert "409" in paths["/api/workflow/tasks/{id}/approve"]["post"]["responses"]
+
+
+@pytest.mark.spec("W-01", "X-05")
+def test_definitions_through_the_api_save_a_new_version(world: World, leave_of: Any) -> None:
+    running = leave_of(3).case
+    grad = client_for(world.grad_school)
+    listed = grad.get("/api/workflow/definitions").json()
+    leave = next(d for d in listed if d["code"] == "practice.leave_request")
+    assert [s["key"] for s in leave["steps"]] == ["mentor", "supervisor", "dean", "student_affairs"]
+    steps = [s for s in leave["steps"] if s["key"] != "dean"]
+    steps[-1]["prerequisites"] = ["supervisor"]
+    url = "/api/workflow/definitions/practice.leave_request"
+    body = {"name": "实践过程请假", "change_note": "取消院长审核", "steps": steps}
+    assert client_for(world.dean_cs).post(url, body, content_type="application/json").status_code == 403
+    bad = grad.post(url, {**body, "steps": [{**steps[0], "actor": "nobody"}]}, content_type="application/json")
+    assert bad.status_code == 422 and "审核人类型" in bad.json()["detail"]
+    saved = grad.post(url, body, content_type="application/json")
+    assert saved.status_code == 200 and saved.json()["version"] == leave["version"] + 1
+    assert [s["key"] for s in saved.json()["steps"]] == ["mentor", "supervisor", "student_affairs"]
+    assert running is not None and running.definition.version == leave["version"]
+    assert grad.post("/api/workflow/definitions/nope", body, content_type="application/json").status_code == 404
