@@ -127,7 +127,7 @@ def test_phone_shell_menu_and_role_switcher(chromium, live_server, transactional
     page.get_by_role("button", name="菜单").click()
     expect(page.locator("#cf-nav")).to_have_class(re.compile(r"\bshow\b"))
     expect(menu).to_be_visible()
-    expect(menu.get_by_role("link", name="学生")).to_be_visible()
+    expect(menu.get_by_role("link", name="学生", exact=True)).to_be_visible()
     expect(menu.get_by_role("link", name="账号管理")).to_have_count(0)
     expect(menu.get_by_role("link", name="审计日志")).to_have_count(0)
     page.locator("#cf-nav").get_by_role("button", name="关闭").click()
