@@ -1,0 +1,1 @@
+"""campusflow's benchmark suite (``./run bench``); see docs/performance.md."""
