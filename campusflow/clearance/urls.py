@@ -1,6 +1,6 @@
 from django.urls import path
 
-from campusflow.clearance import views
+from campusflow.clearance import import_views, query_views, views
 
 app_name = "clearance"
 
@@ -22,6 +22,17 @@ urlpatterns = [
     path("desk/counters/", views.desk_counters, name="desk_counters"),
     path("desk/batch/", views.desk_batch, name="desk_batch"),
     path("desk/batch/decide/", views.desk_batch_decide, name="desk_batch_decide"),
+    path("desk/import/", import_views.desk_import, name="desk_import"),
+    path("desk/import/template/<slug:match>/", import_views.desk_import_template, name="desk_import_template"),
+    path("desk/import/<str:token>/", import_views.desk_import_result, name="desk_import_result"),
+    path("desk/import/<str:token>/rejected/", import_views.desk_import_rejected, name="desk_import_rejected"),
+    path("desk/import/<str:token>/confirm/", import_views.desk_import_confirm, name="desk_import_confirm"),
+    path("query/", query_views.student_query, name="query"),
+    path("query/export/", query_views.student_query_export, name="query_export"),
+    path("query/statistics/", query_views.statistics, name="statistics"),
+    path("query/statistics/export/", query_views.statistics_export, name="statistics_export"),
+    path("query/checkpoint/", query_views.checkpoint_data, name="checkpoint_data"),
+    path("query/checkpoint/export/", query_views.checkpoint_data_export, name="checkpoint_data_export"),
     path("me/", views.my_clearance, name="me"),
     path("issuance/", views.issuance, name="issuance"),
 ]

@@ -26,6 +26,20 @@ CLEARANCE_PLAN_MANAGERS = frozenset({Role.SYSTEM_ADMIN, Role.SCHOOL_ADMIN})
 CLEARANCE_DESK_ROLES = frozenset(
     {Role.CHECKPOINT_OPERATOR, Role.DEPT_STUDENT_AFFAIRS, Role.TEACHING_SECRETARY, Role.SUPERVISOR}
 )
+# 后台管理 → 查询统计 (C-06): school-level staff, college staff (their college), checkpoint operators (read-only).
+CLEARANCE_QUERY_ROLES = frozenset(
+    {
+        Role.SYSTEM_ADMIN,
+        Role.SCHOOL_ADMIN,
+        Role.GRADUATE_SCHOOL,
+        Role.STUDENT_AFFAIRS_OFFICE,
+        Role.DEPARTMENT_ADMIN,
+        Role.DEPT_STUDENT_AFFAIRS,
+        Role.TEACHING_SECRETARY,
+        Role.DEPARTMENT_OPERATOR,
+        Role.CHECKPOINT_OPERATOR,
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -63,6 +77,7 @@ ENTRIES: list[NavEntry] = [
     NavEntry(_("审计日志"), "core:audit_list", AUDIT_READERS, icon="journal-text"),
     NavEntry(_("离校方案"), "clearance:plan_list", CLEARANCE_PLAN_MANAGERS, icon="signpost-split"),
     NavEntry(_("离校现场办理"), "clearance:desk", CLEARANCE_DESK_ROLES, icon="person-check-fill"),
+    NavEntry(_("离校查询统计"), "clearance:query", CLEARANCE_QUERY_ROLES, icon="table"),
     NavEntry(_("我的离校办理"), "clearance:me", frozenset({Role.STUDENT}), icon="signpost"),
     NavEntry(_("证书与材料发放"), "clearance:issuance", frozenset({Role.DEPARTMENT_OPERATOR}), icon="award"),
 ]

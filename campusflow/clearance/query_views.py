@@ -1,0 +1,139 @@
+"""后台管理 → 查询统计 (C-06): 学生离校信息查询, 各环节办理情况统计, 各环节信息数据, each exportable (X-02)."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from campusflow.clearance import exports, selectors
+from campusflow.clearance.models import ClearancePlan
+from campusflow.core.access import require
+from campusflow.core.http import AuthedRequest
+from campusflow.core.pagination import paginate
+from campusflow.core.privacy import Sensitive, display
+from campusflow.jobs.actions import start as start_job
+from campusflow.orgs.models import OrgUnit, Student
+from campusflow.tabular.exporting import EXPORTS, timestamped, xlsx_response
+
+ROLES = exports.QUERY_ROLES
+
+
+def _filters(request: AuthedRequest, plan: ClearancePlan | None) -> dict[str, str]:
+    values = {name: request.GET.get(name, "").strip() for name in exports.FILTER_NAMES if request.GET.get(name)}
+    if plan is not None:
+        values["plan"] = str(plan.pk)
+    return values
+
+
+def _context(request: AuthedRequest, tab: str) -> dict[str, Any]:
+    plans = exports.plans_for(request.user)
+    plan = exports.chosen_plan(request.user, request.GET)
+    filters = _filters(request, plan)
+    departments = OrgUnit.objects.none()
+    if plan is not None:
+        departments = (
+            OrgUnit.objects.visible_to(request.user)
+            .filter(school_id=plan.school_id, kind=OrgUnit.Kind.DEPARTMENT)
+            .order_by("sort_order", "code")
+        )
+    return {
+        "tab": tab,
+        "plans": plans,
+        "plan": plan,
+        "filters": filters,
+        "query": urlencode(filters),
+        "departments": departments,
+        "genders": Student.Gender.choices,
+    }
+
+
+@require(ROLES)
+def student_query(request: AuthedRequest) -> HttpResponse:
+    """学生离校信息查询: a page of students × every checkpoint (two queries for the page, whatever its size)."""
+    ctx = _context(request, "students")
+    if ctx["plan"] is not None:
+        steps = exports.steps_of(ctx["plan"])
+        page = paginate(request, exports.filtered_records(request.user, ctx["plan"], ctx["filters"]))
+        ctx.update({"steps": steps, "page_obj": page, "rows": exports.matrix_rows(request.user, list(page), steps)})
+    return render(request, "clearance/query_students.html", ctx)
+
+
+@require(ROLES)
+def statistics(request: AuthedRequest) -> HttpResponse:
+    """各环节办理情况统计: per checkpoint × college, from the summary counters, with a stacked bar chart."""
+    ctx = _context(request, "statistics")
+    if ctx["plan"] is not None:
+        detail, totals = exports.statistics(request.user, ctx["plan"], ctx["filters"])
+        ctx.update({"detail": detail, "totals": totals, "chart": exports.chart_option(totals)})
+    return render(request, "clearance/query_statistics.html", ctx)
+
+
+@require(ROLES)
+def checkpoint_data(request: AuthedRequest) -> HttpResponse:
+    """各环节信息数据: one checkpoint's students with their status there."""
+    ctx = _context(request, "checkpoint")
+    if ctx["plan"] is not None:
+        step = exports.chosen_step(ctx["plan"], request.GET)
+        ctx["steps"] = exports.steps_of(ctx["plan"])
+        ctx["step"] = step
+        ctx["statuses"] = list(exports.MATRIX_LABELS.items())
+        if step is not None:
+            ctx["filters"]["step"] = step.key
+            ctx["query"] = urlencode(ctx["filters"])
+            page = paginate(request, exports.checkpoint_records(request.user, ctx["plan"], step, ctx["filters"]))
+            role = request.user.role
+            for record in page:
+                record.status = selectors.status_of(record.step_state)  # type: ignore[attr-defined]
+                record.status_label = exports.MATRIX_LABELS[record.status]  # type: ignore[attr-defined]
+                record.id_masked = display(record.student.id_number, Sensitive.ID_NUMBER, role)  # type: ignore[attr-defined]
+            ctx["page_obj"] = page
+    return render(request, "clearance/query_checkpoint.html", ctx)
+
+
+def _export(request: AuthedRequest, kind: str, count: int, title: str) -> HttpResponse | FileResponse:
+    plan = exports.chosen_plan(request.user, request.GET)
+    filters = _filters(request, plan)
+    params = {"kind": kind, "query": urlencode(filters), "rows": count}
+    if count > exports.STREAM_LIMIT:
+        job = start_job(actor=request.user, kind="tabular.export", title=title, params=params)
+        messages.info(request, _("数据较多，已转为后台任务导出；完成后在本页下载。"))
+        return redirect("jobs:detail", job.pk)
+    source = EXPORTS[kind](request.user, params)
+    return xlsx_response(source.rows, source.columns, timestamped(source.stem), sheet_name=source.sheet_name)
+
+
+def _plan_or_404(request: AuthedRequest) -> ClearancePlan:
+    plan = exports.chosen_plan(request.user, request.GET)
+    if plan is None:
+        raise Http404
+    return plan
+
+
+@require(ROLES)
+def student_query_export(request: AuthedRequest) -> HttpResponse | FileResponse:
+    plan = _plan_or_404(request)
+    records = exports.filtered_records(request.user, plan, _filters(request, plan))
+    count = records[: exports.STREAM_LIMIT + 1].count()
+    return _export(request, "clearance.query", count, _("学生离校信息导出"))
+
+
+@require(ROLES)
+def statistics_export(request: AuthedRequest) -> HttpResponse | FileResponse:
+    _plan_or_404(request)
+    return _export(request, "clearance.statistics", 0, _("各环节办理情况统计导出"))
+
+
+@require(ROLES)
+def checkpoint_data_export(request: AuthedRequest) -> HttpResponse | FileResponse:
+    plan = _plan_or_404(request)
+    step = exports.chosen_step(plan, request.GET)
+    if step is None:
+        raise Http404
+    records = exports.checkpoint_records(request.user, plan, step, _filters(request, plan))
+    count = records[: exports.STREAM_LIMIT + 1].count()
+    return _export(request, "clearance.checkpoint", count, _("各环节信息数据导出"))
