@@ -20,8 +20,11 @@ def setup() -> None:
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
     os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
+    import warnings
+
     import django
 
+    warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
     django.setup()
 
 

@@ -1,3 +1,4 @@
+# ruff: noqa: S608 - SQL built from this file's own constants, never from input
 """The deterministic dataset: built set-based in SQL (generate_series), verified by checksums.
 
 Every attribute of a generated row is a pure function of (seed, column tag, row index):
@@ -28,8 +29,17 @@ import psycopg
 from bench.common import DATA, Size
 
 GENERATOR_VERSION = 3
-SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
-GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉萍红娥玲芬燕彩春菊兰凤洁梅琳素云莲真环雪荣爱妹霞香月莺媛艳瑞凡佳嘉琼勤珍贞莉桂娣叶璧璐娅琦晶妍茜秋珊莎锦黛青倩婷姣婉娴瑾颖露瑶怡婵雁蓓纨仪荷丹蓉眉君琴蕊薇菁梦岚苑婕馨瑗琰韵融园艺咏卿聪澜纯毓悦昭冰爽琬茗羽希宁欣飘育滢馥筠柔竹霭凝晓欢霄枫芸菲寒伊亚宜可姬舒影荔枝思丽"
+SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡"
+    "余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯"
+    "龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+)
+GIVEN = (
+    "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉萍红娥玲芬燕彩春菊兰凤洁"
+    "梅琳素云莲真环雪荣爱妹霞香月莺媛艳瑞凡佳嘉琼勤珍贞莉桂娣叶璧璐娅琦晶妍茜秋珊莎锦"
+    "黛青倩婷姣婉娴瑾颖露瑶怡婵雁蓓纨仪荷丹蓉眉君琴蕊薇菁梦岚苑婕馨瑗琰韵融园艺咏卿聪"
+    "澜纯毓悦昭冰爽琬茗羽希宁欣飘育滢馥筠柔竹霭凝晓欢霄枫芸菲寒伊亚宜可姬舒影荔枝思丽"
+)
 DEPARTMENTS = [
     "计算机学院",
     "机械学院",
@@ -279,7 +289,9 @@ def build_core(size: Size, seed: int) -> dict[str, float]:
         timings["enterprises"] = time.perf_counter() - started
         for table, column in (("orgs_orgunit", "id"), ("orgs_teacher", "id"), ("orgs_student", "id")):
             _sql(c, f"SELECT setval(pg_get_serial_sequence('{table}', '{column}'), (SELECT max(id) FROM {table}))")
-        _sql(c, "SELECT setval(pg_get_serial_sequence('bases_enterprise', 'id'), (SELECT max(id) FROM bases_enterprise))")
+        _sql(
+            c, "SELECT setval(pg_get_serial_sequence('bases_enterprise', 'id'), (SELECT max(id) FROM bases_enterprise))"
+        )
     timings["id_numbers"] = fill_id_numbers(seed)
     with connection.cursor() as c:
         started = time.perf_counter()
@@ -430,12 +442,21 @@ def checksums(seed: int) -> dict[str, dict[str, Any]]:
             key = SAMPLE_KEY[name]
             where = f" WHERE bench_h({seed}, 'sample', {key}) % 100 = 0" if key else ""
             c.execute(
-                f"SELECT count(*), md5(coalesce(string_agg(line, E'\\n' ORDER BY line), '')) FROM ({select}{where}) q(line)"
+                "SELECT count(*), md5(coalesce(string_agg(line, E'\\n' ORDER BY line), ''))"
+                f" FROM ({select}{where}) q(line)"
             )
             sampled, digest = c.fetchone()
             out[name] = {"sampled_rows": sampled, "md5": digest}
-        for table in ("orgs_student", "bases_enterprise", "orgs_teacher", "workflow_task", "workflow_caseevent",
-                      "workflow_case", "clearance_clearancerecord", "core_auditevent"):
+        for table in (
+            "orgs_student",
+            "bases_enterprise",
+            "orgs_teacher",
+            "workflow_task",
+            "workflow_caseevent",
+            "workflow_case",
+            "clearance_clearancerecord",
+            "core_auditevent",
+        ):
             c.execute(f"SELECT count(*) FROM {table}")
             out.setdefault("_counts", {})[table] = c.fetchone()[0]
     return out
@@ -469,7 +490,7 @@ def import_file(rows: int, seed: int, *, bad: bool) -> Path:
     for j in range(1, rows + 1):
         category, level = categories[h("cat", j) % len(categories)]
         birth = date(1996, 1, 1).fromordinal(date(1996, 1, 1).toordinal() + h("birth", j) % 3650)
-        values = {
+        values: dict[str, str | int] = {
             "学号": f"N{j:09d}",
             "姓名": SURNAMES[h("sur", j) % len(SURNAMES)] + GIVEN[h("giv", j) % len(GIVEN)],
             "性别": "男" if h("gender", j) % 2 else "女",
@@ -490,7 +511,7 @@ def import_file(rows: int, seed: int, *, bad: bool) -> Path:
             elif kind == 1:
                 values["性别"] = "未知"
             elif kind == 2:
-                number = values["身份证号"]
+                number = str(values["身份证号"])
                 values["身份证号"] = number[:17] + ("0" if number[17] != "0" else "1")
             else:
                 values["年级"] = 1900

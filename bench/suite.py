@@ -1,0 +1,499 @@
+# ruff: noqa: S608 - SQL built from the app's own compiled querysets, never from input
+"""The measurements: each operation of the app next to its floor, in the same run.
+
+Every figure is the median of ``size.runs`` runs after one warm-up, op and floor
+interleaved (``common.compare``). Operations that write run inside a transaction that
+is rolled back, floors too, so every run starts from the same data and the dataset's
+checksums hold after the suite.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from collections import Counter
+from collections.abc import Callable
+from typing import Any
+
+import psycopg
+
+from bench.common import Measurement, Size, compare
+
+
+class Rollback(Exception):
+    pass
+
+
+def rolled_back(work: Callable[[], Any]) -> Callable[[], None]:
+    from django.db import transaction
+
+    def run() -> None:
+        try:
+            with transaction.atomic():
+                work()
+                raise Rollback
+        except Rollback:
+            pass
+
+    return run
+
+
+def _raw() -> psycopg.Connection[Any]:
+    """A plain psycopg connection to the bench database (the floor's side)."""
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    return psycopg.connect(
+        host=db["HOST"] or "127.0.0.1", port=db["PORT"] or 5432, user=db["USER"], dbname=db["NAME"], autocommit=True
+    )
+
+
+# -- pages: the view in process vs its SQL through psycopg plus a hello-world request ---------
+
+
+def _captured(client: Any, url: str) -> list[str]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    return [q["sql"] for q in ctx.captured_queries]
+
+
+def page(name: str, client: Any, url: str, raw: psycopg.Connection[Any], runs: int) -> Measurement:
+    hello = "/bench/hello/"
+    page_sql = _captured(client, url)
+    hello_sql = Counter(_captured(client, hello))
+    # The page's own SQL: what the hello-world request does not already run.
+    own: list[str] = []
+    for sql in page_sql:
+        if hello_sql[sql] > 0:
+            hello_sql[sql] -= 1
+        else:
+            own.append(sql)
+    reads = [s for s in own if s.lstrip().upper().startswith(("SELECT", "WITH"))]
+
+    def op() -> None:
+        response = client.get(url)
+        assert response.status_code == 200
+
+    def floor() -> None:
+        with raw.cursor() as cursor:
+            for sql in reads:
+                cursor.execute(sql.encode())
+                cursor.fetchall()
+        response = client.get(hello)
+        assert response.status_code == 200
+
+    m = compare(
+        name,
+        op,
+        floor,
+        runs=runs,
+        inner=5,
+        note=f"Django test client, in process: GET {url}",
+        floor_note=f"its {len(reads)} own SELECTs replayed through psycopg + a signed-in hello-world request",
+    )
+    m.extra = {"queries": len(page_sql), "own_selects": len(reads), "writes": len(own) - len(reads)}
+    return m
+
+
+# -- batch pass ------------------------------------------------------------------------------
+
+
+def batch_pass(ctx: dict[str, Any], count: int, runs: int) -> Measurement:
+    from django.db import connection
+
+    from campusflow.clearance import actions
+
+    plan, step, operator = ctx["plan"], ctx["step"], ctx["operator"]
+    with connection.cursor() as c:
+        c.execute(
+            "SELECT r.student_id, t.id FROM clearance_clearancerecord r JOIN workflow_task t ON t.case_id = r.case_id"
+            " WHERE r.plan_id = %s AND t.step_id = %s AND t.state = 'open'"
+            " ORDER BY bench_h(%s, 'batch', r.student_id) LIMIT %s",
+            [plan.pk, step.pk, ctx["seed"], count],
+        )
+        pairs = c.fetchall()
+    students = [s for s, _t in pairs]
+    tasks = [t for _s, t in pairs]
+
+    def op() -> None:
+        result = actions.pass_tasks(actor=operator, checkpoint=step, student_ids=students)
+        assert len(result.changed) == len(students), result.summary()
+
+    def floor() -> None:
+        with connection.cursor() as c:
+            c.execute(
+                "UPDATE workflow_task SET state = 'approved', opinion = '', acted_by_id = %s, acted_at = now(),"
+                " acting_role = %s WHERE id = ANY(%s) AND state IN ('open', 'failed')",
+                [operator.pk, "checkpoint_operator", tasks],
+            )
+            assert c.rowcount == len(tasks)
+            c.execute(
+                "INSERT INTO workflow_caseevent (at, round, kind, actor_name, actor_role, step_key, step_name,"
+                " opinion, data, actor_id, case_id) SELECT now(), 1, 'approved', %s, %s, %s, %s, '', '{}'::jsonb,"
+                " %s, case_id FROM workflow_task WHERE id = ANY(%s)",
+                [operator.display_name, "checkpoint_operator", step.key, step.name, operator.pk, tasks],
+            )
+
+    return compare(
+        f"batch pass {len(students):,} tasks",
+        rolled_back(op),
+        rolled_back(floor),
+        runs=runs,
+        note="clearance.actions.pass_tasks (locks, UPDATE, events, audit, counters, next checkpoints), rolled back",
+        floor_note="one UPDATE … WHERE id = ANY(…) + one INSERT … SELECT of events, rolled back",
+    )
+
+
+# -- import -------------------------------------------------------------------------------------
+
+
+def _upload(path: Any) -> Any:
+    from campusflow.core.uploads import SPREADSHEETS, validate_upload
+
+    return validate_upload(path.read_bytes(), allowed=SPREADSHEETS, max_bytes=200 * 1024 * 1024)
+
+
+def _parse(content: bytes) -> list[list[Any]]:
+    from python_calamine import CalamineWorkbook
+
+    return CalamineWorkbook.from_filelike(io.BytesIO(content)).get_sheet_by_index(0).to_python()
+
+
+def import_rows(ctx: dict[str, Any], path: Any, rows: int, runs: int) -> Measurement:
+    from django.db import connection
+
+    from campusflow.orgs.imports import StudentImport
+    from campusflow.orgs.models import OrgUnit
+    from campusflow.tabular.importing import run_import
+
+    upload = _upload(path)
+    admin = ctx["admin"]
+    school = ctx["school"]
+    departments = dict(OrgUnit.objects.filter(school_id=school, kind=OrgUnit.Kind.DEPARTMENT).values_list("name", "pk"))
+
+    def op() -> None:
+        report = run_import(StudentImport(admin), upload, commit=True)
+        assert report.committed and report.created == rows, report.summary()
+
+    def floor() -> None:
+        table = _parse(upload.content)
+        with connection.cursor() as c:
+            raw = c.cursor
+            with raw.copy(
+                "COPY orgs_student (student_no, candidate_no, name, gender, id_number, id_number_index, major,"
+                " class_name, grade, category, certificate, level, phone, father_name, father_phone, mother_name,"
+                " mother_phone, household_transfer, accommodation, status, created_at, updated_at, department_id,"
+                " school_id) FROM STDIN"
+            ) as copy:
+                for line in table[1:]:
+                    copy.write_row(
+                        (
+                            line[0],
+                            "",
+                            line[1],
+                            "M",
+                            line[6],
+                            "",
+                            line[8],
+                            line[9],
+                            int(line[10]),
+                            "undergraduate",
+                            "",
+                            "bachelor",
+                            line[12],
+                            "",
+                            "",
+                            "",
+                            "",
+                            "",
+                            "",
+                            "enrolled",
+                            "2025-09-01",
+                            "2025-09-01",
+                            departments[line[3]],
+                            school,
+                        )
+                    )
+
+    return compare(
+        f"import {rows:,} students",
+        rolled_back(op),
+        rolled_back(floor),
+        runs=runs,
+        note="tabular.importing.run_import(StudentImport, commit=True): calamine, validation, upsert, rolled back",
+        floor_note="calamine parse + COPY of the same rows into orgs_student, rolled back",
+    )
+
+
+def import_validate(ctx: dict[str, Any], path: Any, rows: int, runs: int) -> Measurement:
+    from campusflow.orgs.imports import StudentImport
+    from campusflow.tabular.importing import run_import
+
+    upload = _upload(path)
+    admin = ctx["admin"]
+    found: dict[str, int] = {}
+
+    def op() -> None:
+        report = run_import(StudentImport(admin), upload, commit=False)
+        found["errors"] = report.error_rows
+
+    m = compare(
+        f"validate {rows:,} rows (1% bad)",
+        op,
+        lambda: _parse(upload.content),
+        runs=runs,
+        note="run_import(commit=False) on the file with 1% bad rows: the error report, nothing written",
+        floor_note="calamine parse alone",
+    )
+    m.extra = {"rejected_rows": found.get("errors")}
+    return m
+
+
+# -- export -------------------------------------------------------------------------------------
+
+
+def export(ctx: dict[str, Any], runs: int) -> Measurement:
+    import xlsxwriter
+    from django.db import connection
+
+    from campusflow.orgs.exports import filtered_students, student_export
+    from campusflow.tabular.exporting import export_xlsx
+
+    admin = ctx["admin"]
+    source = student_export(admin, {})
+    width = len(source.columns)
+    from django.http import QueryDict
+
+    queryset = filtered_students(admin, QueryDict(""))
+    sql, params = queryset.query.get_compiler(using="default").as_sql()
+    with connection.cursor() as c:
+        statement = psycopg.ClientCursor(c.connection.connection).mogrify(sql, params)
+        c.execute(statement)
+        prefetched = [tuple("" if v is None else str(v) for v in row[:width]) for row in c.fetchall()]
+    count = {"rows": 0}
+
+    def op() -> None:
+        fresh = student_export(admin, {})
+        count["rows"] = export_xlsx(fresh.rows, fresh.columns, io.BytesIO(), sheet_name=str(fresh.sheet_name))
+
+    def floor() -> None:
+        with connection.cursor() as c, c.cursor.copy(f"COPY ({statement}) TO STDOUT") as copy:
+            for _block in copy:
+                pass
+        workbook = xlsxwriter.Workbook(io.BytesIO(), {"constant_memory": True, "in_memory": True})
+        sheet = workbook.add_worksheet()
+        for index, row in enumerate(prefetched):
+            sheet.write_row(index, 0, row)
+        workbook.close()
+
+    m = compare(
+        f"export {len(prefetched):,} students to xlsx",
+        op,
+        floor,
+        runs=runs,
+        note="orgs.exports.student_export + tabular.exporting.export_xlsx (masked columns)",
+        floor_note=f"COPY (the same query) TO STDOUT + xlsxwriter writing {width} columns of the same rows alone",
+    )
+    m.extra = {"rows": count["rows"], "columns": width}
+    return m
+
+
+# -- PDFs ---------------------------------------------------------------------------------------
+
+
+def pdfs(count: int, runs: int) -> Measurement:
+    from bench.documents_bench import bases
+    from campusflow.documents import renderer
+    from campusflow.documents.data import Disclosure
+    from campusflow.documents.kinds import KINDS
+
+    kind = KINDS["agreement"]
+    items = bases(count)
+    disclosure = Disclosure(None)
+    compiler = renderer.compiler()
+    path = str(renderer.template_dir() / kind.template)
+    texts = [json.dumps(kind.build(base, disclosure), ensure_ascii=False) for base in items]
+    fixed = texts[0]
+
+    def op() -> None:
+        for base in items:
+            renderer.render(kind.template, kind.build(base, disclosure))
+
+    def floor() -> None:
+        for text in texts:
+            compiler.compile(input=path, sys_inputs={"data": text}, format="pdf")
+
+    def fixed_doc() -> None:
+        for _ in range(count):
+            compiler.compile(input=path, sys_inputs={"data": fixed}, format="pdf")
+
+    m = compare(
+        f"{count:,} agreement PDFs",
+        op,
+        floor,
+        runs=runs,
+        note="documents kinds['agreement'].build + renderer.render for each of N bases",
+        floor_note="typst Compiler.compile of the same N documents (JSON prepared beforehand)",
+    )
+    # The issue's floor, one fixed document N times, is memoised by typst (identical input): shown, not used.
+    same = compare(
+        f"  {count:,} × one fixed document",
+        floor,
+        fixed_doc,
+        runs=max(3, runs // 2),
+        note="the N documents",
+        floor_note="one fixed document compiled N times (typst memoises it)",
+    )
+    m.extra = {"fixed_document_ms": round(same.floor, 2)}
+    return m
+
+
+# -- aggregates -----------------------------------------------------------------------------------
+
+
+def dashboard(ctx: dict[str, Any], runs: int) -> list[Measurement]:
+    from django.db import connection
+
+    from campusflow.clearance import actions
+    from campusflow.workflow import selectors
+
+    plan = ctx["plan"]
+    steps = ctx["steps"]
+
+    def op() -> None:
+        for step in steps:
+            actions.counters(plan, step)
+
+    def floor() -> None:
+        with connection.cursor() as c:
+            c.execute(
+                "SELECT step_id, sum(expected), sum(passed), sum(failed) FROM clearance_clearancecounter"
+                " WHERE plan_id = %s GROUP BY step_id",
+                [plan.pk],
+            )
+            c.fetchall()
+
+    def from_tasks() -> None:
+        with connection.cursor() as c:
+            c.execute(
+                "SELECT t.step_id, count(*), count(*) FILTER (WHERE t.state = 'approved'),"
+                " count(*) FILTER (WHERE t.state = 'failed') FROM workflow_task t"
+                " JOIN workflow_case k ON k.id = t.case_id WHERE k.definition_id = %s GROUP BY t.step_id",
+                [plan.definition_id],
+            )
+            c.fetchall()
+
+    board = compare(
+        f"clearance counters, {len(steps)} checkpoints",
+        op,
+        floor,
+        runs=runs,
+        inner=5,
+        note="clearance.actions.counters for every checkpoint (the summary table)",
+        floor_note="one GROUP BY over clearance_clearancecounter",
+    )
+    scan = compare(
+        "  same counts from the tasks (no summary)",
+        floor,
+        from_tasks,
+        runs=runs,
+        inner=3,
+        note="the summary-table statement",
+        floor_note="one GROUP BY over workflow_task ⋈ workflow_case (what the summary table saves)",
+    )
+
+    user = ctx["secretary"]
+    querysets = [
+        selectors.todo(user),
+        selectors.done(user),
+        selectors.mine(user),
+        selectors.copied(user).filter(read_at__isnull=True),
+    ]
+    parts = []
+    params: list[Any] = []
+    for qs in querysets:
+        sql, p = qs.values("pk").query.get_compiler(using="default").as_sql()
+        parts.append(f"(SELECT count(*) FROM ({sql}) q)")
+        params.extend(p)
+    single = "SELECT " + ", ".join(parts)
+
+    def inbox_floor() -> None:
+        with connection.cursor() as c:
+            c.execute(single, params)
+            c.fetchall()
+
+    inbox = compare(
+        "inbox counts",
+        lambda: selectors.counts(user),
+        inbox_floor,
+        runs=runs,
+        inner=5,
+        note="workflow.selectors.counts (todo, overdue, done, mine, cc)",
+        floor_note="the same four counts as one SELECT of scalar subqueries",
+    )
+    return [board, scan, inbox]
+
+
+# -- the whole quick suite ------------------------------------------------------------------------
+
+
+def context(info: dict[str, Any], seed: int) -> dict[str, Any]:
+    from bench.generate import BENCH_OFFICE, OFFICES, school_id
+    from campusflow.accounts.models import User
+    from campusflow.clearance.models import ClearancePlan
+    from campusflow.workflow.models import StepDefinition
+
+    plan = ClearancePlan.objects.select_related("definition").get(pk=info["plan"]["plan_id"])
+    steps = list(StepDefinition.objects.filter(definition_id=plan.definition_id).order_by("order"))
+    key = f"cp{[o for o, _n in OFFICES].index(BENCH_OFFICE) + 1}"
+    return {
+        "seed": seed,
+        "plan": plan,
+        "steps": steps,
+        "step": next(s for s in steps if s.key == key),
+        "operator": User.objects.get(pk=info["plan"]["operators"][BENCH_OFFICE]),
+        "admin": User.objects.get(pk=info["plan"]["admin"]),
+        "secretary": User.objects.get(pk=info["plan"]["secretary"]),
+        "school": school_id(1),
+    }
+
+
+def run(size: Size, seed: int, info: dict[str, Any], *, only: set[str] | None = None) -> list[Measurement]:
+    from bench import generate
+    from campusflow.core.testing import client_for
+
+    ctx = context(info, seed)
+    runs = size.runs
+    out: list[Measurement] = []
+
+    def wanted(group: str) -> bool:
+        return only is None or group in only
+
+    print(f"==> Quick suite on size {size.name}: median of {runs} runs after a warm-up, op vs floor", flush=True)
+    if wanted("pages"):
+        raw = _raw()
+        operator = client_for(ctx["operator"])
+        query = f"plan={ctx['plan'].pk}&step={ctx['step'].key}"
+        out.append(page("operator list page (批量办理)", operator, f"/clearance/desk/batch/?{query}", raw, runs))
+        out.append(page("counters fragment", operator, f"/clearance/desk/counters/?{query}", raw, runs))
+        out.append(page("student list page", client_for(ctx["admin"]), "/org/students/", raw, runs))
+        out.append(page("inbox page", client_for(ctx["secretary"]), "/workflow/inbox/", raw, runs))
+        raw.close()
+    if wanted("batch"):
+        out.append(batch_pass(ctx, 500, runs))
+        out.append(batch_pass(ctx, 10_000, runs))
+    if wanted("import"):
+        for rows in size.import_rows:
+            out.append(import_rows(ctx, generate.import_file(rows, seed, bad=False), rows, runs))
+            out.append(import_validate(ctx, generate.import_file(rows, seed, bad=True), rows, runs))
+    if wanted("export"):
+        out.append(export(ctx, runs))
+    if wanted("pdf"):
+        out.append(pdfs(size.pdfs, runs))
+    if wanted("aggregates"):
+        out.extend(dashboard(ctx, runs))
+    return out
