@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from campusflow.core import audit
 from campusflow.core.errors import ActionError
+from campusflow.core.i18n import in_stored_language
 from campusflow.jobs.models import Job
 from campusflow.jobs.registry import KINDS, JobFailure, Progress
 
@@ -142,6 +143,7 @@ def _fail(job_id: int, message: str) -> None:
     _tell(job_id)
 
 
+@in_stored_language
 def _tell(job_id: int) -> None:
     from campusflow.notifications.actions import notify
 

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from campusflow.core import audit
 from campusflow.core.errors import ActionError
+from campusflow.core.i18n import stored_language
 from campusflow.core.uploads import DOCUMENTS, ValidatedUpload, random_name, validate_upload
 from campusflow.core.validators import normalize_phone, normalize_text, validate_mobile
 from campusflow.orgs.models import Student
@@ -110,12 +111,13 @@ def _check_leave(data: LeaveInput) -> dict[str, Any]:
 
 
 def _leave_title(record: LeaveRequest) -> str:
-    return _("%(name)s 请假 %(start)s 至 %(end)s（%(days)d天）") % {
-        "name": record.student.name,
-        "start": record.start_date.isoformat(),
-        "end": record.end_date.isoformat(),
-        "days": record.leave_days,
-    }
+    with stored_language():
+        return _("%(name)s 请假 %(start)s 至 %(end)s（%(days)d天）") % {
+            "name": record.student.name,
+            "start": record.start_date.isoformat(),
+            "end": record.end_date.isoformat(),
+            "days": record.leave_days,
+        }
 
 
 def submit_leave_request(*, actor: User, data: LeaveInput) -> LeaveRequest:
@@ -221,10 +223,11 @@ def _apply_files(record: LeaveSchoolApplication, files: dict[str, ValidatedUploa
 
 
 def _leave_school_title(record: LeaveSchoolApplication) -> str:
-    return _("%(name)s 专业实践离校申请（%(date)s 离校）") % {
-        "name": record.student.name,
-        "date": record.leave_date.isoformat(),
-    }
+    with stored_language():
+        return _("%(name)s 专业实践离校申请（%(date)s 离校）") % {
+            "name": record.student.name,
+            "date": record.leave_date.isoformat(),
+        }
 
 
 def submit_leave_school(*, actor: User, data: LeaveSchoolInput) -> LeaveSchoolApplication:

@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 from campusflow.accounts.models import User
 from campusflow.core import audit
 from campusflow.core.errors import ActionError
+from campusflow.core.i18n import in_stored_language, stored_language
 from campusflow.core.roles import DEFINITION_ADMINS, Role
 from campusflow.workflow import engine
 from campusflow.workflow.forms_spec import check_spec, clean_values
@@ -122,6 +123,7 @@ def _case_url(case: Case) -> str:
     return f"/workflow/cases/{case.pk}/"
 
 
+@in_stored_language
 def _announce(case: Case, tasks: Iterable[Task]) -> None:
     """Tell the actors of newly opened tasks (in-app now, e-mail/SMS after commit)."""
     from campusflow.notifications.actions import notify
@@ -142,6 +144,7 @@ def _announce(case: Case, tasks: Iterable[Task]) -> None:
             _send_action_link(task)
 
 
+@in_stored_language
 def _tell_applicant(case: Case, text: str) -> None:
     from campusflow.notifications.actions import notify
 
@@ -552,13 +555,14 @@ def carbon_copy(*, actor: User, case_id: Any, users: Iterable[Any]) -> int:
             )
             from campusflow.notifications.actions import notify
 
-            notify(
-                recipients=new,
-                title=_("抄送：%(t)s") % {"t": case.title},
-                body=_("%(who)s 将此事项抄送给您。") % {"who": actor.display_name},
-                url=_case_url(case),
-                kind="workflow.copy",
-            )
+            with stored_language():
+                notify(
+                    recipients=new,
+                    title=_("抄送：%(t)s") % {"t": case.title},
+                    body=_("%(who)s 将此事项抄送给您。") % {"who": actor.display_name},
+                    url=_case_url(case),
+                    kind="workflow.copy",
+                )
             audit.record(
                 "workflow.copy", actor=actor, target=case, school=case.school_id, data={"to": [u.pk for u in new]}
             )
@@ -586,6 +590,7 @@ def remind(*, actor: User, case_id: Any) -> int:
     return len(open_tasks)
 
 
+@in_stored_language
 def _notify_reminder(case: Case, tasks: Iterable[Task], *, by: User | None) -> None:
     from campusflow.notifications.actions import notify
 
@@ -801,6 +806,7 @@ def link_path(token: str) -> str:
     return f"/workflow/link/{token}/"
 
 
+@in_stored_language
 def _send_action_link(task: Task) -> None:
     """Send the mentor a link to this one task (SMS and e-mail carry it; W-09)."""
     token = create_action_link(task)
@@ -911,6 +917,7 @@ def remind_overdue(now: datetime | None = None) -> tuple[int, int]:
     return len(to_remind), len(to_escalate)
 
 
+@in_stored_language
 def _escalate(task: Task) -> None:
     from campusflow.notifications.actions import notify
 

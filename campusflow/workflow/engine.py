@@ -21,9 +21,11 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from campusflow.accounts.models import RoleAssignment, User
 from campusflow.core.errors import ActionError
+from campusflow.core.i18n import stored
 from campusflow.core.roles import Role
 from campusflow.workflow.models import Case, CaseEvent, Delegation, StepDefinition, Task
 from campusflow.workflow.registry import PREDICATES, PROCESSES, RESOLVERS, Candidate
@@ -148,7 +150,7 @@ def open_step(case: Case, step: StepDefinition, *, previous_approver: User | Non
             state=Task.State.APPROVED,
             acted_by=previous_approver,
             acted_at=now,
-            opinion=_("与上一步为同一人，自动通过"),
+            opinion=stored(gettext_lazy("与上一步为同一人，自动通过")),
         )
         event(case, CaseEvent.Kind.AUTO_PASSED, actor=previous_approver, step=step, role=holder.role)
         return []

@@ -397,3 +397,14 @@ def test_the_hourly_job_runs_the_reminders(world, leave_of):
     with time_machine.travel(task.due_at + timedelta(hours=1)):
         result = remind_overdue.enqueue()
     assert result.return_value == {"reminded": 1, "escalated": 0}
+
+
+@pytest.mark.spec("W-03", "W-06")
+def test_stored_text_is_in_the_sites_language_whatever_the_actor_chose(world, leave_of):
+    from django.utils import translation
+
+    with translation.override("en"):
+        case = leave_of(3).case
+    assert case is not None and "请假" in case.title
+    note = Notification.objects.filter(recipient=world.mentor_a, kind="workflow.task").latest("created_at")
+    assert note.title.startswith("待办")
