@@ -59,7 +59,7 @@ def main() -> None:
     measurements = suite.run(size, args.seed, info, only=only) if (only is None or only - {"http"}) else []
     result["measurements"] = [m.as_dict() for m in measurements]
     if args.full and (only is None or "http" in only):
-        from bench import http_load
+        import bench.http_load as http_load
 
         result["http"] = http_load.run(info)
     result["wall_s"] = round(time.perf_counter() - started, 1)

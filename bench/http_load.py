@@ -1,0 +1,190 @@
+"""HTTP load on loopback: gunicorn (sync workers) and Debian's ``wrk``.
+
+Closed loop: ``wrk`` with 2 connections per worker for a few seconds finds the
+saturation throughput. Paced: wrk has no rate option (wrk2 is not in Debian), so a Lua
+``delay()`` spaces each connection's requests to reach the target rate; when the
+server is slower than the target the achieved rate falls short (reported beside it),
+and, as with any closed-loop tool, queueing delay is under-reported (coordinated
+omission). Latencies are wrk's own histogram, printed by the Lua ``done()`` hook.
+Every run is bounded by its duration, against 127.0.0.1 only.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+from bench.common import ROOT
+
+PORT = int(os.environ.get("CAMPUSFLOW_BENCH_PORT", "8765"))
+CLOSED_S = 5
+PACED_S = 5
+RATES = (100, 200, 400)
+PACED_CONNECTIONS = 8
+
+LUA = """
+local interval = tonumber(os.getenv("BENCH_INTERVAL_MS") or "0")
+function delay() return interval end
+function done(summary, latency, requests)
+  local errors = summary.errors.connect + summary.errors.read + summary.errors.write
+    + summary.errors.status + summary.errors.timeout
+  io.write(string.format(
+    'BENCH {"requests": %d, "duration_us": %d, "errors": %d, "p50_us": %d, "p95_us": %d, "p99_us": %d}\\n',
+    summary.requests, summary.duration, errors,
+    latency:percentile(50), latency:percentile(95), latency:percentile(99)))
+end
+"""
+
+
+def _cookies(info: dict[str, Any]) -> dict[str, str]:
+    from django.test import Client
+
+    from bench.generate import BENCH_OFFICE
+    from campusflow.accounts.models import User
+
+    out = {}
+    for who, pk in (
+        ("operator", info["plan"]["operators"][BENCH_OFFICE]),
+        ("admin", info["plan"]["admin"]),
+        ("secretary", info["plan"]["secretary"]),
+    ):
+        client = Client()
+        client.force_login(User.objects.get(pk=pk))
+        out[who] = client.cookies["sessionid"].value
+    return out
+
+
+def _wait(url: str, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=2)  # noqa: S310 - loopback only
+            return
+        except OSError:
+            time.sleep(0.3)
+    raise RuntimeError(f"gunicorn did not answer at {url}")
+
+
+def _wrk(url: str, cookie: str, script: Path, *, connections: int, seconds: int, interval_ms: float) -> dict[str, Any]:
+    env = {**os.environ, "BENCH_INTERVAL_MS": str(int(interval_ms))}
+    completed = subprocess.run(  # noqa: S603 - wrk with fixed arguments
+        [
+            shutil.which("wrk") or "/usr/bin/wrk",
+            "-t1",
+            f"-c{connections}",
+            f"-d{seconds}s",
+            "--timeout",
+            "10s",
+            "-s",
+            str(script),
+            "-H",
+            f"Cookie: sessionid={cookie}",
+            url,
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=seconds + 30,
+        check=False,
+    )
+    line = next((x for x in completed.stdout.splitlines() if x.startswith("BENCH ")), None)
+    if line is None:
+        raise RuntimeError(completed.stdout + completed.stderr)
+    data: dict[str, Any] = json.loads(line[6:])
+    return {
+        "rps": data["requests"] / (data["duration_us"] / 1e6),
+        "p50_ms": data["p50_us"] / 1000,
+        "p95_ms": data["p95_us"] / 1000,
+        "p99_ms": data["p99_us"] / 1000,
+        "errors": data["errors"],
+        "requests": data["requests"],
+    }
+
+
+def run(info: dict[str, Any], workers: tuple[int, ...] = (2, 4)) -> dict[str, Any]:
+    if shutil.which("wrk") is None:
+        return {"method": "skipped: wrk is not installed", "rows": []}
+    cookies = _cookies(info)
+    plan = info["plan"]["plan_id"]
+    pages = [
+        ("hello world", "/bench/hello/", "operator"),
+        ("inbox", "/workflow/inbox/", "secretary"),
+        ("operator list", f"/clearance/desk/batch/?plan={plan}&step=cp4", "operator"),
+        ("counters", f"/clearance/desk/counters/?plan={plan}&step=cp4", "operator"),
+        ("student list", "/org/students/", "admin"),
+    ]
+    rows: list[dict[str, Any]] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        script = Path(tmp) / "record.lua"
+        script.write_text(LUA)
+        for count in workers:
+            log = open(Path(tmp) / f"gunicorn-{count}.log", "w")  # noqa: SIM115
+            server = subprocess.Popen(  # noqa: S603
+                [
+                    str(Path(sys.executable).parent / "gunicorn"),
+                    "bench.wsgi",
+                    "-b",
+                    f"127.0.0.1:{PORT}",
+                    "-w",
+                    str(count),
+                    "-k",
+                    "sync",
+                    "--timeout",
+                    "60",
+                ],
+                cwd=ROOT,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+            try:
+                _wait(f"http://127.0.0.1:{PORT}/accounts/login/")
+                print(f"==> HTTP load: gunicorn sync × {count} workers", flush=True)
+                for name, path, who in pages:
+                    url = f"http://127.0.0.1:{PORT}{path}"
+                    closed = _wrk(url, cookies[who], script, connections=2 * count, seconds=CLOSED_S, interval_ms=0)
+                    rows.append({"workers": count, "page": name, "mode": "closed loop", **closed})
+                    print(
+                        f"  {name:<16} closed loop  {closed['rps']:7.0f} req/s  p50 {closed['p50_ms']:7.1f} ms"
+                        f"  p99 {closed['p99_ms']:7.1f} ms",
+                        flush=True,
+                    )
+                    if name == "hello world":
+                        continue
+                    for rate in RATES:
+                        paced = _wrk(
+                            url,
+                            cookies[who],
+                            script,
+                            connections=PACED_CONNECTIONS,
+                            seconds=PACED_S,
+                            interval_ms=PACED_CONNECTIONS * 1000 / rate,
+                        )
+                        rows.append({"workers": count, "page": name, "mode": f"paced {rate}/s", **paced})
+                        print(
+                            f"  {name:<16} paced {rate:>3}/s  {paced['rps']:7.0f} req/s  p50 {paced['p50_ms']:7.1f} ms"
+                            f"  p95 {paced['p95_ms']:7.1f} ms  p99 {paced['p99_ms']:7.1f} ms",
+                            flush=True,
+                        )
+            finally:
+                os.killpg(server.pid, signal.SIGTERM)
+                server.wait(timeout=30)
+                log.close()
+    return {
+        "method": (
+            f"gunicorn sync workers on 127.0.0.1; wrk -t1: closed loop with 2 connections per worker for {CLOSED_S} s; "
+            f"paced with {PACED_CONNECTIONS} connections and a Lua delay() per request for {PACED_S} s (achieved "
+            "rate shown; wrk is closed-loop, so latency under overload is under-reported). Client and server share "
+            "the machine's CPUs."
+        ),
+        "rows": rows,
+    }
