@@ -478,7 +478,7 @@ def run(size: Size, seed: int, info: dict[str, Any], *, only: set[str] | None = 
         raw = _raw()
         operator = client_for(ctx["operator"])
         query = f"plan={ctx['plan'].pk}&step={ctx['step'].key}"
-        out.append(page("operator list page (批量办理)", operator, f"/clearance/desk/batch/?{query}", raw, runs))
+        out.append(page("operator list page (desk batch)", operator, f"/clearance/desk/batch/?{query}", raw, runs))
         out.append(page("counters fragment", operator, f"/clearance/desk/counters/?{query}", raw, runs))
         out.append(page("student list page", client_for(ctx["admin"]), "/org/students/", raw, runs))
         out.append(page("inbox page", client_for(ctx["secretary"]), "/workflow/inbox/", raw, runs))
