@@ -6,7 +6,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
@@ -107,16 +107,16 @@ def _export(request: AuthedRequest, kind: str, count: int, title: str) -> HttpRe
     return xlsx_response(source.rows, source.columns, timestamped(source.stem), sheet_name=source.sheet_name)
 
 
-def _plan_or_404(request: AuthedRequest) -> ClearancePlan:
-    plan = exports.chosen_plan(request.user, request.GET)
-    if plan is None:
-        raise Http404
-    return plan
+def _no_plan(request: AuthedRequest, page: str) -> HttpResponse:
+    messages.info(request, _("目前没有已初始化的离校方案，没有可导出的数据。"))
+    return redirect(page)
 
 
 @require(ROLES)
 def student_query_export(request: AuthedRequest) -> HttpResponse | FileResponse:
-    plan = _plan_or_404(request)
+    plan = exports.chosen_plan(request.user, request.GET)
+    if plan is None:
+        return _no_plan(request, "clearance:query")
     records = exports.filtered_records(request.user, plan, _filters(request, plan))
     count = records[: exports.STREAM_LIMIT + 1].count()
     return _export(request, "clearance.query", count, _("学生离校信息导出"))
@@ -124,16 +124,17 @@ def student_query_export(request: AuthedRequest) -> HttpResponse | FileResponse:
 
 @require(ROLES)
 def statistics_export(request: AuthedRequest) -> HttpResponse | FileResponse:
-    _plan_or_404(request)
+    if exports.chosen_plan(request.user, request.GET) is None:
+        return _no_plan(request, "clearance:statistics")
     return _export(request, "clearance.statistics", 0, _("各环节办理情况统计导出"))
 
 
 @require(ROLES)
 def checkpoint_data_export(request: AuthedRequest) -> HttpResponse | FileResponse:
-    plan = _plan_or_404(request)
-    step = exports.chosen_step(plan, request.GET)
-    if step is None:
-        raise Http404
+    plan = exports.chosen_plan(request.user, request.GET)
+    step = exports.chosen_step(plan, request.GET) if plan is not None else None
+    if plan is None or step is None:
+        return _no_plan(request, "clearance:checkpoint_data")
     records = exports.checkpoint_records(request.user, plan, step, _filters(request, plan))
     count = records[: exports.STREAM_LIMIT + 1].count()
     return _export(request, "clearance.checkpoint", count, _("各环节信息数据导出"))

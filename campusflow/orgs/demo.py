@@ -29,6 +29,8 @@ from pypdf import PdfWriter
 from campusflow.accounts.models import RoleAssignment, User
 from campusflow.bases import demo as enterprise_demo
 from campusflow.bases.models import BaseMentor, Enterprise, PracticeBase
+from campusflow.clearance import demo as clearance_demo
+from campusflow.clearance.models import ClearanceRecord
 from campusflow.core import audit
 from campusflow.core.roles import Role
 from campusflow.core.validators import id_number_check_digit
@@ -372,6 +374,9 @@ def load_demo() -> DemoResult:
         if not enterprise_demo.built():  # likewise the enterprise library
             with transaction.atomic():
                 enterprise_demo.build_enterprises(SEED + 2)
+        if not clearance_demo.built():  # and the clearance plan
+            with transaction.atomic():
+                clearance_demo.build(_demo_hash())
         return DemoResult(created=False, counts=_counts(), accounts=account_table())
     taken = list(User.objects.filter(username__in=[a.username for a in ACCOUNTS]).values_list("username", flat=True))
     if taken:
@@ -380,7 +385,13 @@ def load_demo() -> DemoResult:
         _Builder(random.Random(SEED)).build()
         build_cases()
         enterprise_demo.build_enterprises(SEED + 2)
+        clearance_demo.build(_demo_hash())
     return DemoResult(created=True, counts=_counts(), accounts=account_table())
+
+
+def _demo_hash() -> str:
+    """The shared demo password's hash (Argon2 is slow on purpose: hash it once)."""
+    return User.objects.values_list("password", flat=True).get(username="demo_school_admin")
 
 
 def _refresh_initial_passwords() -> None:
@@ -404,6 +415,7 @@ def _counts() -> dict[str, int]:
         "accounts": User.objects.filter(is_demo=True).count(),
         "cases": Case.objects.count(),
         "enterprises": Enterprise.objects.count(),
+        "clearance_records": ClearanceRecord.objects.count(),
     }
 
 
@@ -434,6 +446,26 @@ def account_table() -> list[dict[str, str]]:
                 "password": password,
             }
         )
+    # The clearance operators (campusflow.clearance.demo), one per office checkpoint.
+    operators = {
+        u.username: u
+        for u in User.objects.filter(username__in=[o.username for o in clearance_demo.OPERATORS]).prefetch_related(
+            "roles__unit"
+        )
+    }
+    for op in clearance_demo.OPERATORS:
+        found = operators.get(op.username)
+        if found is not None:
+            scope = "；".join(str(r) for r in sorted(found.roles.all(), key=lambda r: r.pk))
+            rows.append(
+                {
+                    "label": op.label,
+                    "username": op.username,
+                    "name": found.display_name,
+                    "scope": scope,
+                    "password": DEMO_PASSWORD,
+                }
+            )
     return rows
 
 

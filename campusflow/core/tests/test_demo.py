@@ -226,8 +226,10 @@ def test_cases_in_every_state_fill_the_inboxes_but_not_demo_students_list():
         assert selectors.counts(user)["todo"] >= 1, username
     assert selectors.counts(User.objects.get(username="demo_mentor"))["overdue"] >= 1
     student = User.objects.get(username="demo_student")
-    assert not Case.objects.filter(applicant=student).exists()
-    assert selectors.counts(student)["mine"] == 0
+    # Their own list holds no application yet (only the clearance case of the demo plan, which they did not file).
+    clearance_cases = Case.objects.filter(applicant=student, definition__code__startswith="clearance.").count()
+    assert not Case.objects.filter(applicant=student).exclude(definition__code__startswith="clearance.").exists()
+    assert selectors.counts(student)["mine"] == clearance_cases
     assert "demo_student" in output and "我要请假" in output and "demo_sa_office" in output
 
     before = counts()
@@ -288,4 +290,63 @@ def test_demo_student_carries_a_ten_day_and_a_three_day_leave_to_the_end():
         ("completed", None),
     ]
     assert three_case.events.filter(kind=CaseEvent.Kind.SKIPPED, step_key="student_affairs").exists()
-    assert selectors.counts(User.objects.get(username="demo_student"))["mine"] == 2
+    student = User.objects.get(username="demo_student")
+    clearance_cases = Case.objects.filter(applicant=student, definition__code__startswith="clearance.").count()
+    assert selectors.counts(student)["mine"] == 2 + clearance_cases
+
+
+# -- clearance (C-01…C-08, issue: a plan over ≥ 2,000 students, 10 checkpoints, mixed states) --------------
+
+
+@pytest.mark.spec("C-05")
+def test_clearance_plan_has_2000_students_10_checkpoints_mixed_states_and_operators():
+    from campusflow.clearance import actions as clearance
+    from campusflow.clearance import demo as clearance_demo
+    from campusflow.clearance.models import ClearanceCounter, ClearancePlan, ClearanceRecord
+
+    output = load()
+    plan = ClearancePlan.objects.get(name=clearance_demo.PLAN_NAME)
+    assert plan.state == ClearancePlan.State.ACTIVE
+    assert ClearanceRecord.objects.filter(plan=plan).count() >= 2000
+    steps = list(plan.definition.steps.order_by("order"))
+    assert [s.name for s in steps] == [c.name for c in clearance_demo.CHECKPOINTS]
+    states = clearance_demo.open_step_counts(plan)
+    mixed = set().union(*states.values())
+    assert {Task.State.OPEN, Task.State.APPROVED, Task.State.FAILED} <= mixed
+    # Some checkpoints still wait for their prerequisites (no task yet).
+    waiting = Task.objects.filter(case__clearance_record__plan=plan, step__name="财务清算").count()
+    assert waiting < ClearanceRecord.objects.filter(plan=plan).count()
+    assert ClearanceRecord.objects.filter(plan=plan, cleared_at__isnull=False).count() >= 100
+    assert ClearanceRecord.objects.filter(plan=plan, diploma_issued_on__isnull=False).exists()
+    # The counters equal a recount.
+    before = sorted(
+        ClearanceCounter.objects.filter(plan=plan).values_list("step_id", "department_id", "passed", "failed")
+    )
+    clearance.recount(plan)
+    assert before == sorted(
+        ClearanceCounter.objects.filter(plan=plan).values_list("step_id", "department_id", "passed", "failed")
+    )
+    # demo_student is covered and sees a flow in progress.
+    me = Client()
+    me.force_login(User.objects.get(username="demo_student"))
+    assert "图书馆" in me.get("/clearance/me/").content.decode()
+    # Every office checkpoint has an operator account, printed in the table, who sees it on the desk.
+    for op in clearance_demo.OPERATORS:
+        assert op.username in output
+        user = User.objects.get(username=op.username)
+        c = Client()
+        c.force_login(user)
+        page = c.get("/clearance/desk/").content.decode()
+        mine = [s.name for s in clearance.checkpoints_for(user.active_role, plan)]
+        assert mine and all(name in page for name in mine)
+    library = Client()
+    library.force_login(User.objects.get(username="demo_library"))
+    assert "图书馆" in library.get("/clearance/desk/").content.decode()
+    # The query pages show the plan.
+    admin = Client()
+    admin.force_login(User.objects.get(username="demo_school_admin"))
+    assert admin.get("/clearance/query/statistics/").status_code == 200
+    # A second run changes nothing.
+    count = ClearanceRecord.objects.count()
+    load()
+    assert ClearanceRecord.objects.count() == count
