@@ -35,6 +35,7 @@ from campusflow.clearance.actions.plans import (
 from campusflow.clearance.models import ClearanceCounter, ClearancePlan, ClearanceRecord
 from campusflow.core import audit
 from campusflow.core.errors import ActionError
+from campusflow.core.i18n import stored
 from campusflow.workflow.models import Case, CaseEvent, StepDefinition, Task
 
 # -- checkpoint decisions (C-02, C-03, and the C-04 import) ----------------------------
@@ -341,7 +342,7 @@ def _sync_exits(plan: ClearancePlan, actor: User | None) -> int:
             step=step,
             records=ClearanceRecord.objects.filter(plan=plan, student_id__in=exited),
             result=PASS,
-            remark=str(AUTO_PASS_REMARK),
+            remark=stored(AUTO_PASS_REMARK),
             actor=None,
             acting_role="",
             task_q=None,
