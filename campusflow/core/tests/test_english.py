@@ -154,6 +154,7 @@ def test_school_admin_home_is_in_english(world):
         "Annual commitment letter",
         "Audit log",
         "Clearance plans",
+        "Clearance queries and statistics",
     ]
     assert not HAN.search(nav), nav
     assert not _untranslated(page), _untranslated(page)
