@@ -75,6 +75,7 @@ def placements_by_college(user: Any) -> dict[str, Any] | None:
     if not rows:
         return None
     return {
+        "animation": False,
         "tooltip": {},
         "grid": {"left": 8, "right": 16, "top": 8, "bottom": 8, "containLabel": True},
         "xAxis": {"type": "value", "minInterval": 1},

@@ -27,11 +27,17 @@ def todo(user: User) -> QuerySet[Task]:
 
 
 def done(user: User) -> QuerySet[Task]:
-    return Task.objects.filter(acted_by=user).exclude(state=Task.State.OPEN)
+    return (
+        Task.objects.filter(acted_by=user)
+        .exclude(state=Task.State.OPEN)
+        .exclude(case__definition__code__startswith=CLEARANCE_PREFIX)
+    )
 
 
 def mine(user: User) -> QuerySet[Case]:
-    return Case.objects.filter(applicant=user)
+    # A clearance case is opened for the student by the plan, not submitted by anyone;
+    # the student follows it on 我的离校办理.
+    return Case.objects.filter(applicant=user).exclude(definition__code__startswith=CLEARANCE_PREFIX)
 
 
 def copied(user: User) -> QuerySet[CarbonCopy]:
