@@ -298,6 +298,8 @@ def chart_option(totals: list[StatRow]) -> dict[str, Any]:
         return {"name": label, "type": "bar", "stack": "total", "data": values, "itemStyle": {"color": color}}
 
     return {
+        # Drawn at once: an operator refreshing the page wants the figures, not a growing bar.
+        "animation": False,
         "tooltip": {"trigger": "axis", "axisPointer": {"type": "shadow"}},
         "legend": {"top": 0},
         "grid": {"left": 8, "right": 16, "bottom": 8, "top": 36, "containLabel": True},
