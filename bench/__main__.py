@@ -4,6 +4,8 @@
 ./run bench --full              size L dataset, the suite with L's import/PDF sizes, and the HTTP load
 ./run bench --size XS|S|L       choose the dataset; --seed N; --rebuild forces a fresh build
 ./run bench --only pages,batch  some groups: pages batch import export pdf aggregates http
+./run bench --http              the HTTP load alone (gunicorn + wrk) on the dataset (size S unless --size)
+./run bench --size L --build-only  build (or verify) the dataset and record its build time, nothing else
 ./run bench --compare A B       compare two result files (paths, or a date/sha fragment)
 """
 
@@ -28,6 +30,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--rebuild", action="store_true", help="rebuild the dataset even if it is there")
     parser.add_argument("--only", default="", help="comma-separated groups")
+    parser.add_argument("--http", action="store_true", help="the HTTP load alone (same as --only http)")
+    parser.add_argument("--build-only", action="store_true", help="build/verify the dataset, measure nothing")
     parser.add_argument("--no-write", action="store_true", help="print only; write no result files")
     parser.add_argument("--compare", nargs=2, metavar=("A", "B"))
     args = parser.parse_args()
@@ -43,8 +47,11 @@ def main() -> None:
 
     size = SIZES[args.size or ("L" if args.full else "S")]
     only = {g.strip() for g in args.only.split(",") if g.strip()} or None
+    if args.http:
+        only = {"http"}
     started = time.perf_counter()
     result = report.new_result(size.name, args.seed, args.full)
+    result["kind"] = "build" if args.build_only else "http" if args.http else "suite"
     info = generate.ensure(size, args.seed, rebuild=args.rebuild)
     result["dataset"] = {k: v for k, v in info.items() if k != "checksums_now"}
     result["notes"] = [
@@ -56,9 +63,12 @@ def main() -> None:
         "Students: id_number filled (encrypted + blind index in Python, loaded by COPY) for 1 in 10; "
         "empty for the rest.",
     ]
-    measurements = suite.run(size, args.seed, info, only=only) if (only is None or only - {"http"}) else []
+    if args.build_only:
+        result["notes"] = []
+    run_suite = not args.build_only and (only is None or bool(only - {"http"}))
+    measurements = suite.run(size, args.seed, info, only=only) if run_suite else []
     result["measurements"] = [m.as_dict() for m in measurements]
-    if args.full and (only is None or "http" in only):
+    if not args.build_only and ((only is not None and "http" in only) or (args.full and only is None)):
         import bench.http_load as http_load
 
         result["http"] = http_load.run(info)

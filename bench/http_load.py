@@ -1,7 +1,7 @@
 """HTTP load on loopback: gunicorn (sync workers) and Debian's ``wrk``.
 
-Closed loop: ``wrk`` with 2 connections per worker for a few seconds finds the
-saturation throughput. Paced: wrk has no rate option (wrk2 is not in Debian), so a Lua
+Closed loop: ``wrk`` with 16 connections for 10 s finds the saturation throughput.
+Paced: wrk has no rate option (wrk2 is not in Debian), so a Lua
 ``delay()`` spaces each connection's requests to reach the target rate; when the
 server is slower than the target the achieved rate falls short (reported beside it),
 and, as with any closed-loop tool, queueing delay is under-reported (coordinated
@@ -26,8 +26,9 @@ from typing import Any
 from bench.common import ROOT
 
 PORT = int(os.environ.get("CAMPUSFLOW_BENCH_PORT", "8765"))
-CLOSED_S = 5
-PACED_S = 5
+CLOSED_S = 10
+PACED_S = 10
+CLOSED_CONNECTIONS = 16
 RATES = (100, 200, 400)
 PACED_CONNECTIONS = 8
 
@@ -151,7 +152,9 @@ def run(info: dict[str, Any], workers: tuple[int, ...] = (2, 4)) -> dict[str, An
                 print(f"==> HTTP load: gunicorn sync × {count} workers", flush=True)
                 for name, path, who in pages:
                     url = f"http://127.0.0.1:{PORT}{path}"
-                    closed = _wrk(url, cookies[who], script, connections=2 * count, seconds=CLOSED_S, interval_ms=0)
+                    closed = _wrk(
+                        url, cookies[who], script, connections=CLOSED_CONNECTIONS, seconds=CLOSED_S, interval_ms=0
+                    )
                     rows.append({"workers": count, "page": name, "mode": "closed loop", **closed})
                     print(
                         f"  {name:<16} closed loop  {closed['rps']:7.0f} req/s  p50 {closed['p50_ms']:7.1f} ms"
@@ -181,7 +184,8 @@ def run(info: dict[str, Any], workers: tuple[int, ...] = (2, 4)) -> dict[str, An
                 log.close()
     return {
         "method": (
-            f"gunicorn sync workers on 127.0.0.1; wrk -t1: closed loop with 2 connections per worker for {CLOSED_S} s; "
+            f"gunicorn sync workers on 127.0.0.1; wrk -t1: closed loop with {CLOSED_CONNECTIONS} connections "
+            f"for {CLOSED_S} s; "
             f"paced with {PACED_CONNECTIONS} connections and a Lua delay() per request for {PACED_S} s (achieved "
             "rate shown; wrk is closed-loop, so latency under overload is under-reported). Client and server share "
             "the machine's CPUs."

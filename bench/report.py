@@ -68,7 +68,10 @@ def versions() -> dict[str, str]:
 
 def write(result: dict[str, Any]) -> Path:
     RESULTS.mkdir(parents=True, exist_ok=True)
+    kind = result.get("kind", "suite")
     stem = f"{result['date']}-{result['sha'] or 'nogit'}{'-full' if result['full'] else ''}"
+    if kind != "suite":
+        stem += f"-{result['size']}-{kind}"
     path = RESULTS / f"{stem}.json"
     path.write_text(json.dumps(result, ensure_ascii=False, indent=1) + "\n")
     chart = RESULTS / f"{stem}.png"
@@ -119,12 +122,13 @@ def markdown(result: dict[str, Any], chart: str | None) -> str:
             ", ".join(f"{k}: {v:,}" for k, v in counts.items()),
             "",
         ]
-    lines += [
-        "## Operations next to their floors",
-        "",
-        "| operation | op (median) | floor (median) | ratio | floor is |",
-        "|---|---:|---:|---:|---|",
-    ]
+    if result["measurements"]:
+        lines += [
+            "## Operations next to their floors",
+            "",
+            "| operation | op (median) | floor (median) | ratio | floor is |",
+            "|---|---:|---:|---:|---|",
+        ]
     for item in result["measurements"]:
         ratio = f"{item['ratio']:.2f}×" if item["ratio"] is not None else "—"
         lines.append(
