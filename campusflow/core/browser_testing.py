@@ -54,7 +54,9 @@ def log_in(page: Page, base_url: str, username: str, password: str) -> None:
     page.goto(f"{base_url}/accounts/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", password)
-    page.get_by_role("button", name="登录").click()
+    # Wait for the answer to the POST itself: load-state alone can resolve on the old page.
+    with page.expect_navigation():
+        page.get_by_role("button", name="登录").click()
     page.wait_for_load_state()
 
 
