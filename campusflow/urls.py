@@ -1,10 +1,9 @@
-from django.templatetags.static import static
 from django.urls import include, path
-from django.views.generic import RedirectView
 from django.views.i18n import set_language
 
 from campusflow.api import api
 from campusflow.core.access import public
+from campusflow.core.views import favicon
 
 urlpatterns = [
     path("", include("campusflow.core.urls")),
@@ -22,5 +21,5 @@ urlpatterns = [
     path("i18n/setlang/", public(set_language), name="set_language"),
     # Browsers ask for /favicon.ico on pages without an icon link (JSON answers); a 404 page
     # there would set a CSRF cookie racing the login form's own (seen in the browser tests).
-    path("favicon.ico", public(RedirectView.as_view(url=static("campusflow/favicon.svg"), permanent=True))),
+    path("favicon.ico", favicon),
 ]

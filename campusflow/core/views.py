@@ -8,7 +8,8 @@ import django_filters
 from django.db import connection
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.utils.translation import gettext_lazy as _
 
 from campusflow.accounts.models import User
@@ -114,3 +115,9 @@ def healthz(request: HttpRequest) -> JsonResponse:
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     """A stale or foreign form: say so in the users' words; nothing was changed."""
     return render(request, "403_csrf.html", status=403)
+
+
+@public
+def favicon(request: HttpRequest) -> HttpResponse:
+    """The icon, resolved at request time (the static manifest exists only after collectstatic)."""
+    return redirect(static("campusflow/favicon.svg"), permanent=True)
