@@ -183,3 +183,42 @@ def client_for(user: User, role: RoleAssignment | None = None) -> Client:
         session["role_id"] = role.pk
         session.save()
     return client
+
+
+# -- query budgets (issue 6) ---------------------------------------------------------------
+
+# Every signed-in request reads its session, its user and the user's roles, and may write the
+# session back; a page's budget counts the queries beyond those.
+_REQUEST_OVERHEAD = ('FROM "django_session"', 'UPDATE "django_session"', 'FROM "accounts_roleassignment"')
+BUDGET = {"list": 4, "detail": 6, "dashboard": 2}
+
+
+def page_queries(client: Client, url: str) -> list[str]:
+    """The SQL a GET of ``url`` runs beyond the session, user and role lookups.
+
+    The page is fetched once first so one-off work (a first session write) is not counted.
+    """
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    assert client.get(url).status_code == 200, url
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    own = []
+    for query in captured.captured_queries:
+        sql = query["sql"]
+        if sql.startswith(("SAVEPOINT", "RELEASE SAVEPOINT")) or any(part in sql for part in _REQUEST_OVERHEAD):
+            continue
+        if sql.startswith('SELECT "accounts_user"') and 'WHERE "accounts_user"."id" =' in sql and " LIMIT " in sql:
+            continue  # the authentication middleware's user lookup
+        own.append(sql)
+    return own
+
+
+def assert_within_budget(client: Client, url: str, kind: str) -> list[str]:
+    """Fail with the page's own queries listed when a ``kind`` page runs more than its budget."""
+    own = page_queries(client, url)
+    listing = "\n".join(f"  {i + 1}. {sql[:300]}" for i, sql in enumerate(own))
+    assert len(own) <= BUDGET[kind], f"{url} ({kind}) runs {len(own)} queries, budget {BUDGET[kind]}:\n{listing}"
+    return own
