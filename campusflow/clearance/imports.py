@@ -137,7 +137,7 @@ class DecisionImport(ImportSpec):
             ):
                 tasks[case_id] = (state, case_id in in_scope)
         waiting = {r["student_id"]: r["case_id"] for r in found.values() if r["case_id"] not in tasks}
-        missing = _missing(self.checkpoint, self.plan, waiting) if waiting else {}
+        missing = _missing(self.checkpoint, list(self.plan.definition.steps.all()), waiting) if waiting else {}
         current: dict[tuple[Any, ...], dict[str, Any]] = {}
         for row in wanted:
             key = row.key(self.key)

@@ -1,8 +1,8 @@
 """Every change of state in leaving-school clearance (C-01…C-08).
 
 Plans and checkpoints are configured by the school's managers; initialisation
-materialises the covered students set-based (records, cases and tasks with
-``bulk_create``). Checkpoint decisions — single, batch, and the import that
+materialises the covered students set-based (one ``INSERT … SELECT`` each for the
+records, the cases and each first checkpoint's tasks; ``actions._sql.insert_from``). Checkpoint decisions — single, batch, and the import that
 comes later — all go through :func:`pass_tasks`, which is set-based too:
 
 1. lock the affected cases in id order (``SELECT … FOR UPDATE``; two operators
@@ -10,7 +10,7 @@ comes later — all go through :func:`pass_tasks`, which is set-based too:
 2. one ``UPDATE`` of the tasks that are open (or not passed) at this checkpoint
    in the operator's scope — a checkpoint still waiting for its prerequisites
    has no task, so "prerequisites met" is decided by the rows themselves;
-3. one ``bulk_create`` of timeline events and one audit event for the batch;
+3. one ``INSERT … SELECT`` of timeline events and one audit event for the batch;
 4. the counters changed by deltas, in one ``UPDATE`` per change;
 5. the next checkpoints' tasks opened where every prerequisite has now passed,
    and the cases whose every checkpoint has passed finished.

@@ -11,26 +11,41 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db import connection, transaction
+from django.db.models import (
+    BooleanField,
+    CharField,
+    DateTimeField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    JSONField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models import Case as DbCase
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from campusflow.accounts.models import User
+from campusflow.clearance.actions._sql import insert_from
 from campusflow.clearance.actions.plans import (
     AUTO_PASS_REMARK,
     FAIL,
     PASS,
     RESULTS,
     SUPERVISOR_ACTOR,
-    TASK_BATCH,
     _by_department,
     _managed_plan,
-    _new_task,
     _offices,
     _task_scope_q,
     checkpoints_for,
+    open_tasks,
 )
 from campusflow.clearance.models import ClearanceCounter, ClearancePlan, ClearanceRecord
 from campusflow.core import audit
@@ -180,31 +195,42 @@ def _decide(
     task_q: Q | None,
     kind: str,
 ) -> _Outcome:
-    """The set-based core; call inside a transaction."""
+    """The set-based core; call inside a transaction.
+
+    One query locks the cases (in id order) and reads their students, one reads
+    the tasks at ``step`` (state and whether the actor may act on them); then one
+    ``UPDATE`` of the tasks, one of the cases' versions, one ``INSERT … SELECT``
+    of the events and one ``UPDATE`` of the counters, whatever the batch size.
+    """
     out = BatchResult()
-    rows = list(records.filter(case__isnull=False).values_list("student_id", "case_id"))
-    seen = {student for student, _case in rows}
-    case_of = dict(rows)
-    case_ids = sorted(case_of.values())
-    if not case_ids:
+    locking = Case.objects.select_for_update(of=("self",)) if connection.vendor == "postgresql" else Case.objects
+    rows = list(
+        locking.filter(pk__in=records.filter(case__isnull=False).values("case_id"))
+        .order_by("pk")
+        .values_list("clearance_record__student_id", "pk", "department_id")
+    )
+    seen = {student for student, _case, _dept in rows}
+    if not rows:
         return _Outcome(out, seen)
-    # The lock every decision on these cases queues behind, always taken in id order.
-    list(Case.objects.select_for_update().filter(pk__in=case_ids).order_by("pk").values_list("pk", flat=True))
-    tasks = Task.objects.filter(case_id__in=case_ids, step=step, round=1)
-    in_scope = set(tasks.filter(task_q).values_list("pk", flat=True)) if task_q is not None else None
+    case_of = {student: case_id for student, case_id, _dept in rows}
+    in_scope = Value(True) if task_q is None else DbCase(When(task_q, then=Value(True)), default=Value(False))
     by_case = {
-        case_id: (pk, state, dept)
-        for pk, case_id, state, dept in tasks.values_list("pk", "case_id", "state", "case__department_id")
+        case_id: (pk, state, scoped)
+        for pk, case_id, state, scoped in Task.objects.filter(
+            case_id__in=[case_id for _s, case_id, _d in rows], step=step, round=1
+        )
+        .annotate(scoped=ExpressionWrapper(in_scope, output_field=BooleanField()))
+        .values_list("pk", "case_id", "state", "scoped")
     }
     change: list[tuple[int, int, str, int]] = []  # student, task, old state, department
     waiting: list[int] = []
-    for student, case_id in rows:
+    for student, case_id, dept in rows:
         found = by_case.get(case_id)
         if found is None:
             waiting.append(student)
             continue
-        pk, state, dept = found
-        if in_scope is not None and pk not in in_scope:
+        pk, state, scoped = found
+        if not scoped:
             seen.discard(student)
         elif state == Task.State.APPROVED:
             if result == PASS:
@@ -217,8 +243,9 @@ def _decide(
             change.append((student, pk, state, dept))
         else:
             out.refused[student] = _("本环节当前不能办理。")
+    steps = list(plan.definition.steps.order_by("order")) if waiting or (result == PASS and change) else []
     if waiting:
-        out.blocked = _missing(step, plan, {s: case_of[s] for s in waiting})
+        out.blocked = _missing(step, steps, {s: case_of[s] for s in waiting})
     if not change:
         return _Outcome(out, seen)
 
@@ -233,23 +260,20 @@ def _decide(
     out.changed = [s for s, _pk, _old, _d in change]
     changed_cases = [case_of[s] for s in out.changed]
     Case.objects.filter(pk__in=changed_cases).update(version=F("version") + 1, updated_at=now)
-    CaseEvent.objects.bulk_create(
-        [
-            CaseEvent(
-                case_id=case_of[s],
-                at=now,
-                round=1,
-                kind=kind,
-                actor=actor,
-                actor_name=actor.display_name if actor else "",
-                actor_role=acting_role,
-                step_key=step.key,
-                step_name=step.name,
-                opinion=remark,
-            )
-            for s in out.changed
-        ],
-        batch_size=TASK_BATCH,
+    insert_from(
+        CaseEvent,
+        Task.objects.filter(pk__in=task_ids).order_by("case_id"),
+        _event_columns(
+            F("case_id"),
+            now,
+            kind,
+            actor=Value(actor.pk if actor else None, output_field=IntegerField()),
+            actor_name=actor.display_name if actor else "",
+            actor_role=acting_role,
+            step_key=step.key,
+            step_name=step.name,
+            opinion=remark,
+        ),
     )
     passed: Counter[int] = Counter()
     failed: Counter[int] = Counter()
@@ -264,14 +288,30 @@ def _decide(
         passed=F("passed") + _by_department(dict(passed)), failed=F("failed") + _by_department(dict(failed))
     )
     if result == PASS:
-        out.opened = _open_next(plan, step, changed_cases)
-        out.cleared = _finish(plan, changed_cases, now)
+        out.opened = _open_next(plan, steps, step, changed_cases, now)
+        out.cleared = _finish(steps, step, changed_cases, now)
     return _Outcome(out, seen)
 
 
-def _missing(step: StepDefinition, plan: ClearancePlan, cases: dict[int, int]) -> dict[int, list[str]]:
+def _event_columns(case: Any, now: Any, kind: str, **texts: Any) -> dict[str, Any]:
+    """The columns of a timeline event for :func:`insert_from` (``texts``: actor and step fields)."""
+    columns: dict[str, Any] = {
+        "case": case,
+        "at": Value(now, output_field=DateTimeField()),
+        "round": Value(1, output_field=IntegerField()),
+        "kind": Value(kind),
+        "data": Value({}, output_field=JSONField()),
+    }
+    for name in ("actor_name", "actor_role", "step_key", "step_name", "opinion"):
+        columns[name] = Value(texts.get(name, ""), output_field=CharField())
+    if texts.get("actor") is not None:
+        columns["actor"] = texts["actor"]
+    return columns
+
+
+def _missing(step: StepDefinition, steps: list[StepDefinition], cases: dict[int, int]) -> dict[int, list[str]]:
     """For students without a task at ``step``: the prerequisite checkpoints not passed yet."""
-    names = dict(plan.definition.steps.values_list("key", "name"))
+    names = {s.key: s.name for s in steps}
     done: dict[int, set[str]] = defaultdict(set)
     for case_id, key in Task.objects.filter(
         case_id__in=list(cases.values()), step__key__in=step.prerequisites, state=Task.State.APPROVED
@@ -283,49 +323,55 @@ def _missing(step: StepDefinition, plan: ClearancePlan, cases: dict[int, int]) -
     }
 
 
-def _open_next(plan: ClearancePlan, step: StepDefinition, case_ids: list[int]) -> int:
-    """Open the checkpoints that wait for ``step`` where all their prerequisites have now passed."""
-    dependents = [s for s in plan.definition.steps.order_by("order") if step.key in s.prerequisites]
+def _open_next(
+    plan: ClearancePlan, steps: list[StepDefinition], step: StepDefinition, case_ids: list[int], now: Any
+) -> int:
+    """Open the checkpoints that wait for ``step`` where all their prerequisites have now passed.
+
+    ``step`` has just passed on every case of ``case_ids``; one ``INSERT … SELECT`` per dependent.
+    """
+    dependents = [s for s in steps if step.key in s.prerequisites]
     if not dependents:
         return 0
     offices = _offices(plan, dependents)
-    new: list[Task] = []
+    ids = {s.key: s.pk for s in steps}
+    opened = 0
     for dependent in dependents:
-        ready = (
-            Case.objects.filter(pk__in=case_ids)
-            .annotate(
-                done=Count(
-                    "tasks",
-                    filter=Q(tasks__step__key__in=dependent.prerequisites, tasks__state=Task.State.APPROVED),
-                )
-            )
-            .filter(done=len(dependent.prerequisites))
-            .exclude(Exists(Task.objects.filter(case_id=OuterRef("pk"), step=dependent)))
-            .values_list("pk", "department_id", "student__supervisor__user_id")
+        ready = Case.objects.filter(pk__in=case_ids).exclude(
+            Exists(Task.objects.filter(case_id=OuterRef("pk"), step_id=dependent.pk))
         )
-        new += [_new_task(dependent, pk, dept, supervisor, offices) for pk, dept, supervisor in ready]
-    Task.objects.bulk_create(new, batch_size=TASK_BATCH)
-    return len(new)
+        for other in dependent.prerequisites:
+            if other != step.key:
+                ready = ready.filter(
+                    Exists(
+                        Task.objects.filter(case_id=OuterRef("pk"), step_id=ids.get(other), state=Task.State.APPROVED)
+                    )
+                )
+        opened += open_tasks(dependent, ready, offices, now)
+    return opened
 
 
-def _finish(plan: ClearancePlan, case_ids: list[int], now: Any) -> int:
-    """Finish the cases whose every checkpoint has passed."""
-    total = plan.definition.steps.count()
-    finished = list(
-        Case.objects.filter(pk__in=case_ids, state=Case.State.IN_PROGRESS)
-        .annotate(done=Count("tasks", filter=Q(tasks__state=Task.State.APPROVED)))
-        .filter(done=total)
-        .values_list("pk", flat=True)
-    )
-    if not finished:
+def _finish(steps: list[StepDefinition], step: StepDefinition, case_ids: list[int], now: Any) -> int:
+    """Finish the cases whose every checkpoint has passed (``step`` just has, on all of ``case_ids``)."""
+    if any(step.key in s.prerequisites for s in steps):
+        return 0  # a checkpoint waiting for ``step`` has just been opened (or was open already)
+    finished = Case.objects.filter(pk__in=case_ids, state=Case.State.IN_PROGRESS)
+    for other in steps:
+        if other.pk != step.pk:
+            finished = finished.filter(
+                Exists(Task.objects.filter(case_id=OuterRef("pk"), step_id=other.pk, state=Task.State.APPROVED))
+            )
+    ids = list(finished.values_list("pk", flat=True))
+    if not ids:
         return 0
-    Case.objects.filter(pk__in=finished).update(state=Case.State.APPROVED, finished_at=now)
-    CaseEvent.objects.bulk_create(
-        [CaseEvent(case_id=pk, at=now, round=1, kind=CaseEvent.Kind.COMPLETED) for pk in finished],
-        batch_size=TASK_BATCH,
+    Case.objects.filter(pk__in=ids).update(state=Case.State.APPROVED, finished_at=now)
+    insert_from(
+        CaseEvent,
+        Case.objects.filter(pk__in=ids).order_by("pk"),
+        _event_columns(F("pk"), now, CaseEvent.Kind.COMPLETED),
     )
-    ClearanceRecord.objects.filter(case_id__in=finished).update(cleared_at=now)
-    return len(finished)
+    ClearanceRecord.objects.filter(case_id__in=ids).update(cleared_at=now)
+    return len(ids)
 
 
 # -- integration: professional-practice exits pass 导师审核 ------------------------------

@@ -14,13 +14,29 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Case as DbCase
-from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
+from django.db.models import (
+    Count,
+    DateTimeField,
+    F,
+    IntegerField,
+    JSONField,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Concat, Left
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from campusflow.accounts.models import RoleAssignment, User
+from campusflow.clearance.actions._sql import insert_from
 from campusflow.clearance.models import ClearanceCounter, ClearancePlan, ClearanceRecord, StudentRange
 from campusflow.core import audit
 from campusflow.core.access import get_visible_or_404
@@ -114,21 +130,54 @@ def _task_scope_q(user: User, assignment: RoleAssignment) -> Q:
     return q
 
 
-def _new_task(
-    step: StepDefinition, case_id: int, department_id: int, supervisor_user: int | None, offices: dict[str, int]
-) -> Task:
-    base: dict[str, Any] = {"case_id": case_id, "step": step, "round": 1}
+def task_columns(step: StepDefinition, offices: dict[str, int], now: Any) -> dict[str, Any]:
+    """The columns of a new round-1 open task at ``step``, as expressions over a ``Case`` queryset.
+
+    For :func:`~campusflow.clearance.actions._sql.insert_from`: one ``INSERT … SELECT``
+    opens ``step`` on every case the queryset selects.
+    """
+    columns: dict[str, Any] = {
+        "case": F("pk"),
+        "step": Value(step.pk, output_field=IntegerField()),
+        "round": Value(1, output_field=IntegerField()),
+        "state": Value(Task.State.OPEN.value),
+        "opinion": Value(""),
+        "data": Value({}, output_field=JSONField()),
+        "created_at": Value(now, output_field=DateTimeField()),
+    }
     if step.actor == OFFICE_ACTOR:
         role, _sep, office_type = step.actor_argument.partition("@")
-        return Task(**base, pool_role=role, pool_unit_id=offices[office_type], acting_role=role)
-    if step.actor == DEPARTMENT_ACTOR:
-        return Task(**base, pool_role=step.actor_argument, pool_unit_id=department_id, acting_role=step.actor_argument)
-    if supervisor_user is not None:
-        return Task(**base, assignee_id=supervisor_user, acting_role=Role.SUPERVISOR)
-    # No supervisor account: the college's student-affairs group signs for the supervisor.
-    return Task(
-        **base, pool_role=Role.DEPT_STUDENT_AFFAIRS, pool_unit_id=department_id, acting_role=Role.DEPT_STUDENT_AFFAIRS
-    )
+        pool: dict[str, Any] = {
+            "pool_role": Value(role),
+            "pool_unit": Value(offices[office_type], output_field=IntegerField()),
+            "acting_role": Value(role),
+        }
+    elif step.actor == DEPARTMENT_ACTOR:
+        pool = {
+            "pool_role": Value(step.actor_argument),
+            "pool_unit": F("department_id"),
+            "acting_role": Value(step.actor_argument),
+        }
+    else:
+        # No supervisor account: the college's student-affairs group signs for the supervisor.
+        has_supervisor = Q(student__supervisor__user__isnull=False)
+        dsa = Value(Role.DEPT_STUDENT_AFFAIRS.value)
+        pool = {
+            "assignee": F("student__supervisor__user_id"),
+            "pool_role": DbCase(When(has_supervisor, then=Value("")), default=dsa),
+            "pool_unit": DbCase(
+                When(has_supervisor, then=Value(None, output_field=IntegerField())),
+                default=F("department_id"),
+                output_field=IntegerField(),
+            ),
+            "acting_role": DbCase(When(has_supervisor, then=Value(Role.SUPERVISOR.value)), default=dsa),
+        }
+    return columns | pool
+
+
+def open_tasks(step: StepDefinition, cases: QuerySet[Case], offices: dict[str, int], now: Any) -> int:
+    """Open ``step`` on every case of ``cases``: one ``INSERT … SELECT``; the number opened."""
+    return insert_from(Task, cases.order_by("pk"), task_columns(step, offices, now))
 
 
 def _offices(plan: ClearancePlan, steps: Iterable[StepDefinition]) -> dict[str, int]:
@@ -422,71 +471,90 @@ def initialise(*, actor: User, plan_id: Any) -> InitResult:
         if not steps:
             raise ActionError(_("请先添加办理环节。"))
         offices = _offices(plan, steps)
-        students = list(
-            covered_students(plan)
-            .exclude(pk__in=ClearanceRecord.objects.filter(plan=plan).values("student_id"))
-            .order_by("pk")
-            .values_list(
-                "pk", "department_id", "user_id", "category", "certificate", "student_no", "name", "supervisor__user_id"
-            )
-        )
         now = timezone.now()
-        records = ClearanceRecord.objects.bulk_create(
-            [
-                ClearanceRecord(
-                    plan=plan,
-                    student_id=pk,
-                    school_id=plan.school_id,
-                    department_id=dept,
-                    student_range=student_range(category, certificate),
-                    created_at=now,
+        before = ClearanceRecord.objects.aggregate(last=Max("pk"))["last"] or 0
+        created = _insert_records(plan, now)
+        if created:
+            _insert_cases(plan, actor, now)
+            record_type = ContentType.objects.get_for_model(ClearanceRecord)
+            ClearanceRecord.objects.filter(plan=plan, case__isnull=True).update(
+                case_id=Subquery(
+                    Case.objects.filter(subject_type=record_type, subject_id=OuterRef("pk")).values("pk")[:1]
                 )
-                for pk, dept, _user, category, certificate, _no, _name, _sup in students
-            ],
-            batch_size=TASK_BATCH,
-        )
-        record_type = ContentType.objects.get_for_model(ClearanceRecord)
-        cases = Case.objects.bulk_create(
-            [
-                Case(
-                    definition=plan.definition,
-                    title=f"{plan.name}：{no} {name}"[:200],
-                    subject_type=record_type,
-                    subject_id=record.pk,
-                    applicant_id=user or actor.pk,
-                    student_id=pk,
-                    school_id=plan.school_id,
-                    department_id=dept,
-                    submitted_at=now,
-                )
-                for record, (pk, dept, user, _c, _cert, no, name, _sup) in zip(records, students, strict=True)
-            ],
-            batch_size=TASK_BATCH,
-        )
-        ClearanceRecord.objects.filter(plan=plan, case__isnull=True).update(
-            case_id=Subquery(Case.objects.filter(subject_type=record_type, subject_id=OuterRef("pk")).values("pk")[:1])
-        )
-        first = [s for s in steps if not s.prerequisites]
-        Task.objects.bulk_create(
-            [
-                _new_task(step, case.pk, dept, supervisor, offices)
-                for case, (_pk, dept, _u, _c, _cert, _no, _n, supervisor) in zip(cases, students, strict=True)
-                for step in first
-            ],
-            batch_size=TASK_BATCH,
-        )
-        _add_expected(plan, steps, Counter(dept for _pk, dept, *_rest in students))
+            )
+            new_cases = Case.objects.filter(
+                subject_type=record_type, subject_id__gt=before, definition_id=plan.definition_id
+            )
+            for step in steps:
+                if not step.prerequisites:
+                    open_tasks(step, new_cases, offices, now)
+            by_department = (
+                ClearanceRecord.objects.filter(plan=plan, pk__gt=before)
+                .values_list("department_id")
+                .annotate(n=Count("pk"))
+                .values_list("department_id", "n")
+            )
+            _add_expected(plan, steps, Counter(dict(by_department)))
         if plan.state == ClearancePlan.State.DRAFT:
             plan.state = ClearancePlan.State.ACTIVE
             plan.initialized_at = now
             plan.save(update_fields=["state", "initialized_at"])
-        audit.record("clearance.initialise", actor=actor, target=plan, data={"created": len(students)})
+        audit.record("clearance.initialise", actor=actor, target=plan, data={"created": created})
         auto = 0
         if plan.practice_exit_passes_supervisor:
             from campusflow.clearance.actions.decisions import _sync_exits
 
             auto = _sync_exits(plan, actor)
-    return InitResult(created=len(students), auto_passed=auto)
+    return InitResult(created=created, auto_passed=auto)
+
+
+def _insert_records(plan: ClearancePlan, now: Any) -> int:
+    """One record per covered student not in the plan yet: one ``INSERT … SELECT``."""
+    undergraduate = Q(category__in=[Student.Category.UNDERGRADUATE, Student.Category.VOCATIONAL])
+    students = covered_students(plan).exclude(pk__in=ClearanceRecord.objects.filter(plan=plan).values("student_id"))
+    return insert_from(
+        ClearanceRecord,
+        students.order_by("pk"),
+        {
+            "plan": Value(plan.pk, output_field=IntegerField()),
+            "student": F("pk"),
+            "school": Value(plan.school_id, output_field=IntegerField()),
+            "department": F("department_id"),
+            "student_range": DbCase(
+                When(undergraduate, then=Value(StudentRange.UNDERGRADUATE.value)),
+                When(certificate=Student.Certificate.SINGLE, then=Value(StudentRange.SINGLE.value)),
+                default=Value(StudentRange.DOUBLE.value),
+            ),
+            "created_at": Value(now, output_field=DateTimeField()),
+        },
+    )
+
+
+def _insert_cases(plan: ClearancePlan, actor: User, now: Any) -> int:
+    """One case per record without one (the records just inserted): one ``INSERT … SELECT``."""
+    record_type = ContentType.objects.get_for_model(ClearanceRecord)
+    at = Value(now, output_field=DateTimeField())
+    return insert_from(
+        Case,
+        ClearanceRecord.objects.filter(plan=plan, case__isnull=True).order_by("pk"),
+        {
+            "definition": Value(plan.definition_id, output_field=IntegerField()),
+            "title": Left(
+                Concat(Value(f"{plan.name}："), F("student__student_no"), Value(" "), F("student__name")), 200
+            ),
+            "subject_type": Value(record_type.pk, output_field=IntegerField()),
+            "subject_id": F("pk"),
+            "applicant": Coalesce(F("student__user_id"), Value(actor.pk), output_field=IntegerField()),
+            "student": F("student_id"),
+            "school": Value(plan.school_id, output_field=IntegerField()),
+            "department": F("department_id"),
+            "state": Value(Case.State.IN_PROGRESS.value),
+            "round": Value(1, output_field=IntegerField()),
+            "version": Value(1, output_field=IntegerField()),
+            "submitted_at": at,
+            "updated_at": at,
+        },
+    )
 
 
 def _add_expected(plan: ClearancePlan, steps: list[StepDefinition], by_department: Counter[int]) -> None:
