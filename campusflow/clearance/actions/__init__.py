@@ -2,8 +2,9 @@
 
 Plans and checkpoints are configured by the school's managers; initialisation
 materialises the covered students set-based (one ``INSERT … SELECT`` each for the
-records, the cases and each first checkpoint's tasks; ``actions._sql.insert_from``). Checkpoint decisions — single, batch, and the import that
-comes later — all go through :func:`pass_tasks`, which is set-based too:
+records, the cases and each first checkpoint's tasks; ``actions._sql.insert_from``).
+Checkpoint decisions — single, batch, and the import that comes later — all go
+through :func:`pass_tasks`, which is set-based too:
 
 1. lock the affected cases in id order (``SELECT … FOR UPDATE``; two operators
    passing overlapping batches queue behind each other instead of counting twice);

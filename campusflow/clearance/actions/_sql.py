@@ -7,10 +7,11 @@ SQLite and PostgreSQL) and prefixes it with ``INSERT INTO table (columns)``.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.db import connection
-from django.db.models import Expression, F, Model, QuerySet
+from django.db.models import BooleanField, Expression, F, Model, Q, QuerySet
 
 
 def insert_from(model: type[Model], queryset: QuerySet[Any], columns: dict[str, Expression | F]) -> int:
@@ -27,3 +28,37 @@ def insert_from(model: type[Model], queryset: QuerySet[Any], columns: dict[str, 
     with connection.cursor() as cursor:
         cursor.execute(f"INSERT INTO {quote(model._meta.db_table)} ({targets}) {sql}", params)
         return int(cursor.rowcount)
+
+
+class _AnyOf(Expression):
+    """``column = ANY(%s)`` with the values as one array parameter (PostgreSQL)."""
+
+    output_field = BooleanField()
+    conditional = True
+
+    def __init__(self, column: str, values: list[int]) -> None:
+        super().__init__()
+        self.column: Any = F(column)
+        self.values = values
+
+    def get_source_expressions(self) -> list[Any]:
+        return [self.column]
+
+    def set_source_expressions(self, exprs: list[Any]) -> None:
+        (self.column,) = exprs
+
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, tuple[Any, ...]]:
+        sql, params = compiler.compile(self.column)
+        return f"{sql} = ANY(%s)", (*params, self.values)
+
+
+def among(column: str, values: Iterable[int]) -> Q | Expression:
+    """A filter ``column IN values``: on PostgreSQL one array parameter, not one placeholder per value.
+
+    Django compiles ``__in`` with a placeholder (and a conversion) per value, which costs
+    about as much in Python as the statement costs the database for a 10,000-row batch.
+    """
+    ids = [int(v) for v in values if v is not None]
+    if connection.vendor == "postgresql":
+        return _AnyOf(column, ids)
+    return Q(**{f"{column}__in": ids})

@@ -24,6 +24,7 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
+    Sum,
     Value,
     When,
 )
@@ -33,7 +34,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from campusflow.accounts.models import User
-from campusflow.clearance.actions._sql import insert_from
+from campusflow.clearance.actions._sql import among, insert_from
 from campusflow.clearance.actions.plans import (
     AUTO_PASS_REMARK,
     FAIL,
@@ -121,7 +122,7 @@ def pass_tasks(
         raise ActionError(_("该离校方案不在办理中。"))
     ids = _ids(student_ids)
     with transaction.atomic():
-        visible = ClearanceRecord.objects.visible_to(actor).filter(plan=plan, student_id__in=ids)
+        visible = ClearanceRecord.objects.visible_to(actor).filter(among("student_id", ids), plan=plan)
         outcome = _decide(
             plan=plan,
             step=checkpoint,
@@ -217,7 +218,7 @@ def _decide(
     by_case = {
         case_id: (pk, state, scoped)
         for pk, case_id, state, scoped in Task.objects.filter(
-            case_id__in=[case_id for _s, case_id, _d in rows], step=step, round=1
+            among("case_id", [case_id for _s, case_id, _d in rows]), step=step, round=1
         )
         .annotate(scoped=ExpressionWrapper(in_scope, output_field=BooleanField()))
         .values_list("pk", "case_id", "state", "scoped")
@@ -252,17 +253,17 @@ def _decide(
     now = timezone.now()
     new_state = Task.State.APPROVED if result == PASS else Task.State.FAILED
     task_ids = [pk for _s, pk, _old, _d in change]
-    updated = Task.objects.filter(pk__in=task_ids, state__in=[Task.State.OPEN, Task.State.FAILED]).update(
+    updated = Task.objects.filter(among("pk", task_ids), state__in=[Task.State.OPEN, Task.State.FAILED]).update(
         state=new_state, opinion=remark, acted_by=actor, acted_at=now, acting_role=acting_role
     )
     if updated != len(task_ids):  # cannot happen while the cases are locked
         raise ActionError(_("办理冲突，请刷新后重试。"), code="conflict")
     out.changed = [s for s, _pk, _old, _d in change]
     changed_cases = [case_of[s] for s in out.changed]
-    Case.objects.filter(pk__in=changed_cases).update(version=F("version") + 1, updated_at=now)
+    Case.objects.filter(among("pk", changed_cases)).update(version=F("version") + 1, updated_at=now)
     insert_from(
         CaseEvent,
-        Task.objects.filter(pk__in=task_ids).order_by("case_id"),
+        Task.objects.filter(among("pk", task_ids)).order_by("case_id"),
         _event_columns(
             F("case_id"),
             now,
@@ -289,7 +290,7 @@ def _decide(
     )
     if result == PASS:
         out.opened = _open_next(plan, steps, step, changed_cases, now)
-        out.cleared = _finish(steps, step, changed_cases, now)
+        out.cleared = _finish(plan, steps, step, changed_cases, now)
     return _Outcome(out, seen)
 
 
@@ -314,7 +315,7 @@ def _missing(step: StepDefinition, steps: list[StepDefinition], cases: dict[int,
     names = {s.key: s.name for s in steps}
     done: dict[int, set[str]] = defaultdict(set)
     for case_id, key in Task.objects.filter(
-        case_id__in=list(cases.values()), step__key__in=step.prerequisites, state=Task.State.APPROVED
+        among("case_id", cases.values()), step__key__in=step.prerequisites, state=Task.State.APPROVED
     ).values_list("case_id", "step__key"):
         done[case_id].add(key)
     return {
@@ -337,7 +338,7 @@ def _open_next(
     ids = {s.key: s.pk for s in steps}
     opened = 0
     for dependent in dependents:
-        ready = Case.objects.filter(pk__in=case_ids).exclude(
+        ready = Case.objects.filter(among("pk", case_ids)).exclude(
             Exists(Task.objects.filter(case_id=OuterRef("pk"), step_id=dependent.pk))
         )
         for other in dependent.prerequisites:
@@ -351,26 +352,35 @@ def _open_next(
     return opened
 
 
-def _finish(steps: list[StepDefinition], step: StepDefinition, case_ids: list[int], now: Any) -> int:
+def _finish(
+    plan: ClearancePlan, steps: list[StepDefinition], step: StepDefinition, case_ids: list[int], now: Any
+) -> int:
     """Finish the cases whose every checkpoint has passed (``step`` just has, on all of ``case_ids``)."""
     if any(step.key in s.prerequisites for s in steps):
         return 0  # a checkpoint waiting for ``step`` has just been opened (or was open already)
-    finished = Case.objects.filter(pk__in=case_ids, state=Case.State.IN_PROGRESS)
-    for other in steps:
-        if other.pk != step.pk:
-            finished = finished.filter(
-                Exists(Task.objects.filter(case_id=OuterRef("pk"), step_id=other.pk, state=Task.State.APPROVED))
-            )
+    # The other checkpoints, least passed first (from the summary table): most cases fail the
+    # first test, and when one has passed nowhere nobody can finish.
+    passed = dict(
+        ClearanceCounter.objects.filter(plan=plan)
+        .values_list("step_id")
+        .annotate(n=Sum("passed"))
+        .values_list("step_id", "n")
+    )
+    others = sorted((s for s in steps if s.pk != step.pk), key=lambda s: passed.get(s.pk) or 0)
+    if others and not passed.get(others[0].pk):
+        return 0
+    finished = Case.objects.filter(among("pk", case_ids), state=Case.State.IN_PROGRESS)
+    for other in others:
+        finished = finished.filter(
+            Exists(Task.objects.filter(case_id=OuterRef("pk"), step_id=other.pk, state=Task.State.APPROVED))
+        )
     ids = list(finished.values_list("pk", flat=True))
     if not ids:
         return 0
-    Case.objects.filter(pk__in=ids).update(state=Case.State.APPROVED, finished_at=now)
-    insert_from(
-        CaseEvent,
-        Case.objects.filter(pk__in=ids).order_by("pk"),
-        _event_columns(F("pk"), now, CaseEvent.Kind.COMPLETED),
-    )
-    ClearanceRecord.objects.filter(case_id__in=ids).update(cleared_at=now)
+    Case.objects.filter(among("pk", ids)).update(state=Case.State.APPROVED, finished_at=now)
+    completed = _event_columns(F("pk"), now, CaseEvent.Kind.COMPLETED)
+    insert_from(CaseEvent, Case.objects.filter(among("pk", ids)).order_by("pk"), completed)
+    ClearanceRecord.objects.filter(among("case_id", ids)).update(cleared_at=now)
     return len(ids)
 
 
