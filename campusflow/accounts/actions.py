@@ -220,7 +220,7 @@ def revoke_role(*, actor: User, assignment: RoleAssignment) -> None:
 
 def sign_in(request: HttpRequest, user: User) -> None:
     """Log in with a new session id, remember the session server-side, audit it."""
-    django_login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    django_login(request, user, backend="campusflow.accounts.backends.CampusBackend")
     request.session["login_at"] = timezone.now().timestamp()
     request.session.save()
     with transaction.atomic():

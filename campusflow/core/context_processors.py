@@ -16,8 +16,11 @@ def shell(request: HttpRequest) -> dict[str, Any]:
     from campusflow.notifications.models import Notification
 
     role = user.active_role
-    # One indexed COUNT (recipient_id, read_at IS NULL) per page.
-    unread = Notification.objects.visible_to(user).unread().count()
+    # The sign-in backend's user lookup carries the count (accounts/backends.py); a user
+    # authenticated otherwise (an API token) costs one indexed COUNT.
+    unread = getattr(user, "unread_notifications", None)
+    if unread is None:
+        unread = Notification.objects.visible_to(user).unread().count()
     return {
         "current_role": role,
         "roles_held": user.roles_held,

@@ -10,16 +10,18 @@ from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from campusflow.accounts.models import User
 from campusflow.core.access import public, require, signed_in
+from campusflow.core.aggregates import count_of, first_value, one_row
 from campusflow.core.http import AuthedRequest
 from campusflow.core.models import AuditEvent
 from campusflow.core.pagination import paginate
 from campusflow.core.roles import ACCOUNT_MANAGERS, AUDIT_READERS, SCHOOL_MANAGERS, Role
 from campusflow.orgs.models import EnterpriseMentor, OrgUnit, Student, Teacher
-from campusflow.orgs.selectors import commitment_overview, commitment_status
+from campusflow.orgs.selectors import current_letters
 from campusflow.workflow import selectors as workflow_selectors
 
 
@@ -32,33 +34,48 @@ def home(request: AuthedRequest) -> HttpResponse:
     """
     user = request.user
     role = user.role
-    context: dict[str, object] = {"role": role, "approvals": workflow_selectors.counts(user)}
-    if role == Role.STUDENT:
-        context["student"] = Student.objects.visible_to(user).select_related("department", "supervisor").first()
-    elif role is not None and role.is_personal:
+    # Every figure of the page in one SELECT (core/aggregates.py), the chart in a second.
+    figures = workflow_selectors.count_figures(user)
+    context: dict[str, object] = {"role": role}
+    if role is not None and role.is_personal:
         # A supervisor or mentor thinks in "my students", not in the school's totals.
         context["personal"] = True
-        context["counts"] = {
-            "students": Student.objects.visible_to(user).count(),
-            "mentors": EnterpriseMentor.objects.visible_to(user).count() if role == Role.SUPERVISOR else None,
-        }
-    elif role is not None:
-        context["counts"] = {
-            "students": Student.objects.visible_to(user).count(),
-            "teachers": Teacher.objects.visible_to(user).count(),
-            "mentors": EnterpriseMentor.objects.visible_to(user).count(),
-            "departments": OrgUnit.objects.visible_to(user).filter(kind=OrgUnit.Kind.DEPARTMENT).count(),
-        }
-    if role is not None and not role.is_personal:
-        context["placement_chart"] = placements_by_college(user)
+        figures["students"] = count_of(Student.objects.visible_to(user))
+        if role == Role.SUPERVISOR:
+            figures["mentors"] = count_of(EnterpriseMentor.objects.visible_to(user))
+    elif role is not None and role != Role.STUDENT:
+        figures["students"] = count_of(Student.objects.visible_to(user))
+        figures["teachers"] = count_of(Teacher.objects.visible_to(user))
+        figures["mentors"] = count_of(EnterpriseMentor.objects.visible_to(user))
+        figures["departments"] = count_of(OrgUnit.objects.visible_to(user).filter(kind=OrgUnit.Kind.DEPARTMENT))
     if role in ACCOUNT_MANAGERS:
-        context["inactive_accounts"] = (
-            User.objects.visible_to(user).filter(status=User.Status.ACTIVE, activated_at__isnull=True).count()
+        figures["inactive_accounts"] = count_of(
+            User.objects.visible_to(user).filter(status=User.Status.ACTIVE, activated_at__isnull=True)
         )
-    if role in SCHOOL_MANAGERS and user.active_role and user.active_role.unit:
-        context["commitment"] = commitment_status(user)
+    has_school = role in SCHOOL_MANAGERS and user.active_role is not None and user.active_role.unit is not None
+    if has_school:
+        figures["letter_uploaded_at"] = first_value(current_letters(user), "uploaded_at")
     if role == Role.PROVINCIAL_ADMIN:
-        context["commitment_overview"] = commitment_overview(user)
+        # The figure only; the school-by-school list is on the commitments page.
+        figures["schools"] = count_of(OrgUnit.objects.visible_to(user).filter(kind=OrgUnit.Kind.SCHOOL))
+        figures["letters_on_file"] = count_of(current_letters(user))
+    values = one_row(user, **figures)
+    if role == Role.PROVINCIAL_ADMIN:
+        context["commitment_overview"] = {
+            "year": timezone.localdate().year,
+            "schools": values.pop("schools"),
+            "on_file": values.pop("letters_on_file"),
+        }
+    context["approvals"] = {key: values.pop(key) for key in ("todo", "overdue", "done", "mine", "cc")}
+    if has_school:
+        context["commitment"] = {"year": timezone.localdate().year, "uploaded_at": values.pop("letter_uploaded_at")}
+    context["inactive_accounts"] = values.pop("inactive_accounts", 0)
+    if values:
+        context["counts"] = values
+    if role == Role.STUDENT:
+        context["student"] = Student.objects.visible_to(user).select_related("department", "supervisor").first()
+    elif role is not None and not role.is_personal:
+        context["placement_chart"] = placements_by_college(user)
     return render(request, "core/home.html", context)
 
 

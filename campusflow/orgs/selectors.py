@@ -4,24 +4,28 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from campusflow.orgs.models import CommitmentLetter, OrgUnit
 
 
+def current_letters(user: Any) -> QuerySet[CommitmentLetter]:
+    """This year's current commitment letters the user may see (P-08)."""
+    return CommitmentLetter.objects.visible_to(user).filter(year=timezone.localdate().year, is_current=True)
+
+
 def commitment_status(user: Any) -> dict[str, Any]:
     """This year's commitment letter of the user's school (P-08)."""
-    year = timezone.localdate().year
-    letter = CommitmentLetter.objects.visible_to(user).filter(year=year, is_current=True).first()
-    return {"year": year, "letter": letter}
+    return {"year": timezone.localdate().year, "letter": current_letters(user).first()}
 
 
 def commitment_overview(user: Any) -> list[dict[str, Any]]:
-    """For a provincial admin: each school and whether this year's letter is on file."""
-    year = timezone.localdate().year
-    schools = OrgUnit.objects.visible_to(user).filter(kind=OrgUnit.Kind.SCHOOL).order_by("sort_order", "name")
-    letters = {
-        letter.school_id: letter
-        for letter in CommitmentLetter.objects.visible_to(user).filter(year=year, is_current=True)
-    }
-    return [{"school": school, "letter": letters.get(school.pk)} for school in schools]
+    """For a provincial admin: each school and whether this year's letter is on file (one query)."""
+    schools = (
+        OrgUnit.objects.visible_to(user)
+        .filter(kind=OrgUnit.Kind.SCHOOL)
+        .annotate(letter_id=Subquery(current_letters(user).filter(school_id=OuterRef("pk")).values("pk")[:1]))
+        .order_by("sort_order", "name")
+    )
+    return [{"school": school, "letter_id": school.letter_id} for school in schools]

@@ -18,7 +18,7 @@ from datetime import timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -254,13 +254,13 @@ def pool_covers(assignment: RoleAssignment, task: Task) -> bool:
     return assignment.unit_id == unit.pk or (unit.kind == "school" and assignment.unit.school_id == unit.pk)
 
 
-def active_delegators(user: User) -> list[int]:
+def _active_delegations(user: User) -> QuerySet[Delegation]:
     now = timezone.now()
-    return list(
-        Delegation.objects.filter(delegate=user, starts_at__lte=now, ends_at__gt=now, revoked_at__isnull=True)
-        .values_list("delegator_id", flat=True)
-        .distinct()
-    )
+    return Delegation.objects.filter(delegate=user, starts_at__lte=now, ends_at__gt=now, revoked_at__isnull=True)
+
+
+def active_delegators(user: User) -> list[int]:
+    return list(_active_delegations(user).values_list("delegator_id", flat=True).distinct())
 
 
 def acting_capacity(user: User, task: Task) -> tuple[str, User | None] | None:
@@ -297,9 +297,9 @@ def actionable_q(user: User, assignments: Iterable[RoleAssignment], *, include_d
     if roles:
         q |= Q(assignee=user, acting_role__in=roles)
     if include_delegated:
-        delegators = active_delegators(user)
-        if delegators:
-            q |= Q(assignee_id__in=delegators)
+        # A subquery rather than a list: the inbox, its counts and the home page build this
+        # Q several times a request, and each list would be a query of its own.
+        q |= Q(assignee_id__in=_active_delegations(user).values("delegator_id"))
     return q & Q(state=Task.State.OPEN)
 
 

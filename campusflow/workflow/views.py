@@ -71,13 +71,16 @@ def inbox(request: AuthedRequest) -> HttpResponse:
             rows = rows.filter(case__definition__code=process)
         rows = rows.order_by("-copied_at")
     processes = ProcessDefinition.objects.filter(is_current=True).order_by("name").values_list("code", "name")
+    counts = selectors.counts(user)
+    # The unfiltered tab's length is its count above: no second COUNT for the paginator.
+    known = counts.get(tab) if not (q or process or overdue) and tab != "cc" else None
     return render(
         request,
         "workflow/inbox.html",
         {
             "tab": tab,
-            "page_obj": paginate(request, rows),
-            "counts": selectors.counts(user),
+            "page_obj": paginate(request, rows, count=known),
+            "counts": counts,
             "q": q,
             "process": process,
             "overdue": overdue,
