@@ -35,6 +35,7 @@ from campusflow.orgs.models import OrgUnit, Student, Teacher
 from campusflow.tabular.cells import CellKind, Column
 from campusflow.tabular.exporting import WORKBOOK_OPTIONS, Formats, timestamped, write_cell
 from campusflow.tabular.importing import ImportSpec, Row, register_import, run_import
+from campusflow.tabular.writing import upsert
 
 # Who may import, export in full and delete students (seed 003 §5.1).
 STUDENT_MANAGERS = frozenset({Role.SCHOOL_ADMIN, Role.DEPARTMENT_ADMIN, Role.GRADUATE_SCHOOL, Role.TEACHING_SECRETARY})
@@ -204,19 +205,13 @@ class StudentImport(ImportSpec):
         return found
 
     def write(self, rows: list[Row], fields: list[str]) -> None:
-        students = [
-            Student(
-                school_id=self.school_id, **{name: value for name, value in row.values.items() if value is not None}
-            )
-            for row in rows
-        ]
         update = [name for name in fields if name != "student_no"]
         if "id_number" in update:
             update.append("id_number_index")
-        Student.objects.bulk_create(
-            students,
-            batch_size=1000,
-            update_conflicts=True,
+        upsert(
+            Student,
+            [row.values for row in rows],
+            constants={"school_id": self.school_id},
             unique_fields=["school", "student_no"],
             update_fields=[*update, "updated_at"],
         )
@@ -440,14 +435,13 @@ class TeacherImport(ImportSpec):
             )
         teachers = []
         for row in rows:
-            values = {name: value for name, value in row.values.items() if value is not None}
             account = accounts.get(row.values["staff_no"])
-            teachers.append(Teacher(school_id=self.school_id, user=account, **values))
+            teachers.append({**row.values, "user_id": account.pk if account is not None else None})
         update = [name for name in fields if name != "staff_no"]
-        Teacher.objects.bulk_create(
+        upsert(
+            Teacher,
             teachers,
-            batch_size=1000,
-            update_conflicts=True,
+            constants={"school_id": self.school_id},
             unique_fields=["school", "staff_no"],
             update_fields=[*update, "updated_at"],
         )

@@ -89,8 +89,27 @@ def precision_lost() -> CellInvalid:
     return CellInvalid(_("单元格被Excel存成了数字，已丢失精度，请将该列设为文本后重新填写"))
 
 
+# ASCII fast paths. The normalisers' tables (full-width forms, invisible characters) hold no
+# ASCII character and NFKC leaves ASCII as it is, so for an ASCII string normalize_text is strip()
+# and normalize_code is "remove whitespace"; anything else goes through the normalisers themselves.
+_WHITESPACE = re.compile(r"\s+")
+_INTEGER = re.compile(r"[+-]?\d+")
+
+
+def _text(value: str) -> str:
+    """``normalize_text`` of a string, cheaper for the common ASCII cell."""
+    return value.strip() if value.isascii() else normalize_text(value)
+
+
+def _code(value: str) -> str:
+    """``normalize_code`` of a string, cheaper for the common ASCII cell."""
+    if value.isascii():
+        return value if value.isalnum() else _WHITESPACE.sub("", value)
+    return normalize_code(value)
+
+
 def is_blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and normalize_text(value) == "")
+    return value is None or (isinstance(value, str) and _text(value) == "")
 
 
 def _code_text(value: Any) -> str:
@@ -107,7 +126,7 @@ def _code_text(value: Any) -> str:
         return str(int(value))
     if isinstance(value, (date, datetime, time, timedelta)):
         raise CellInvalid(_("应填写编号，不能是日期或时间。"))
-    text = normalize_code(str(value))
+    text = _code(str(value))
     if _SCIENTIFIC.match(text):
         raise precision_lost()
     return text
@@ -122,7 +141,7 @@ def _plain_text(value: Any) -> str:
         return value.strftime("%Y-%m-%d %H:%M")
     if isinstance(value, date):
         return value.isoformat()
-    return normalize_text(str(value))
+    return _text(str(value))
 
 
 def _date(value: Any) -> date:
@@ -132,7 +151,7 @@ def _date(value: Any) -> date:
         return value
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         raise CellInvalid(_("请填写日期，如 2001-05-17（或将单元格设为日期格式）。"))
-    text = normalize_code(str(value))
+    text = _code(str(value))
     for pattern in _DATE_FORMATS:
         try:
             return datetime.strptime(text, pattern).date()
@@ -151,8 +170,8 @@ def _integer(column: Column, value: Any) -> int:
     elif isinstance(value, int):
         number = value
     else:
-        text = normalize_code(str(value))
-        if not re.fullmatch(r"[+-]?\d+", text):
+        text = _code(str(value))
+        if not _INTEGER.fullmatch(text):
             raise CellInvalid(_("请填写整数。"))
         number = int(text)
     if column.min_value is not None and number < column.min_value:
@@ -162,12 +181,23 @@ def _integer(column: Column, value: Any) -> int:
     return number
 
 
-def _choice(column: Column, value: Any) -> str:
-    text = normalize_code(_plain_text(value))
-    for label, stored in column.choices.items():
-        if text in (normalize_code(label), stored):
-            return stored
-    raise CellInvalid(_("只能填写：%(labels)s。") % {"labels": "、".join(column.choices)})
+def choice_table(choices: Mapping[str, str]) -> dict[str, str]:
+    """What a CHOICE cell may hold (a label, normalised, or a stored value) → the stored value.
+
+    Built in the choices' order, first entry kept: the same value wins as a scan of the labels.
+    """
+    table: dict[str, str] = {}
+    for label, stored in choices.items():
+        table.setdefault(normalize_code(label), stored)
+        table.setdefault(stored, stored)
+    return table
+
+
+def _choice(column: Column, value: Any, table: dict[str, str] | None = None) -> str:
+    stored = (table if table is not None else choice_table(column.choices)).get(_code(_plain_text(value)))
+    if stored is None:
+        raise CellInvalid(_("只能填写：%(labels)s。") % {"labels": "、".join(column.choices)})
+    return stored
 
 
 def _validated(validator: Any, text: str) -> str:
@@ -178,8 +208,11 @@ def _validated(validator: Any, text: str) -> str:
     return text
 
 
-def parse_cell(column: Column, value: Any) -> Any:
-    """The clean value of one cell; None for an empty one (required is checked by the caller)."""
+def parse_cell(column: Column, value: Any, table: dict[str, str] | None = None) -> Any:
+    """The clean value of one cell; None for an empty one (required is checked by the caller).
+
+    ``table`` is the column's :func:`choice_table` when the caller has built it once for many cells.
+    """
     if is_blank(value):
         return None
     kind = column.kind
@@ -195,7 +228,7 @@ def parse_cell(column: Column, value: Any) -> Any:
     elif kind == CellKind.INTEGER:
         return _integer(column, value)
     elif kind == CellKind.CHOICE:
-        return _choice(column, value)
+        return _choice(column, value, table)
     else:  # TEXT and REFERENCE: the spec resolves references by their text, in bulk
         result = _plain_text(value)
     if column.max_length is not None and len(result) > column.max_length:

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from campusflow.core import audit
 from campusflow.core.uploads import ValidatedUpload
-from campusflow.tabular.cells import CellInvalid, CellKind, Column, parse_cell
+from campusflow.tabular.cells import CellInvalid, CellKind, Column, choice_table, parse_cell
 from campusflow.tabular.exporting import WORKBOOK_OPTIONS, Formats, write_cell
 from campusflow.tabular.reading import REPORT_HEADERS, Sheet, find_header, load_rows
 
@@ -180,23 +180,62 @@ class ImportReport:
 Progress = Callable[[int, str], None]
 
 
+# Per column, clean values are remembered by raw cell while a column has at most this many distinct
+# cells (性别, 院系, 学生类别, 年级 …); a column with more (学号, 姓名) stops remembering.
+MEMO_LIMIT = 1024
+_INVALID = object()  # the memo's marker for "this raw cell is invalid"; the message follows
+
+
 def _clean_cells(spec: ImportSpec, sheet: Sheet, progress: Progress | None) -> list[Row]:
+    """Every cell through ``parse_cell``; the same raw cell of a column is parsed once."""
     rows = []
-    present_columns = [c for c in spec.columns if c.field in sheet.positions]
+    required = _("必填，不能为空。")
+    plan = [
+        (
+            column.field,
+            column.header,
+            column.required,
+            sheet.positions[column.field],
+            column,
+            choice_table(column.choices),
+        )
+        for column in spec.columns
+        if column.field in sheet.positions
+    ]
+    memos: list[dict[tuple[type, Any], Any] | None] = [{} for _ in plan]
     for count, (number, cells) in enumerate(sheet.rows, start=1):
         row = Row(number, cells)
-        for column in present_columns:
-            position = sheet.positions[column.field]
-            raw = cells[position] if position < len(cells) else None
-            try:
-                value = parse_cell(column, raw)
-            except CellInvalid as invalid:
-                row.error(column.header, invalid.message)
+        values = row.values
+        width = len(cells)
+        for index, (name, header, is_required, position, column, table) in enumerate(plan):
+            raw = cells[position] if position < width else None
+            memo = memos[index]
+            if memo is not None:
+                # The type is part of the key: True, 1 and 1.0 are equal dict keys but not equal cells.
+                key = (raw.__class__, raw)
+                found = memo.get(key, memo)
+                if found is memo:
+                    try:
+                        found = parse_cell(column, raw, table)
+                    except CellInvalid as invalid:
+                        found = (_INVALID, invalid.message)
+                    if len(memo) < MEMO_LIMIT:
+                        memo[key] = found
+                    else:
+                        memos[index] = None
+            else:
+                try:
+                    found = parse_cell(column, raw, table)
+                except CellInvalid as invalid:
+                    found = (_INVALID, invalid.message)
+            if found is None:
+                if is_required:
+                    row.error(header, required)
                 continue
-            if value is None and column.required:
-                row.error(column.header, _("必填，不能为空。"))
+            if found.__class__ is tuple and found[0] is _INVALID:
+                row.error(header, found[1])
                 continue
-            row.values[column.field] = value
+            values[name] = found
         rows.append(row)
         if progress is not None and count % 500 == 0:
             progress(count, _("正在校验"))

@@ -272,7 +272,7 @@ def test_import_query_count_does_not_grow_with_rows(world: World) -> None:
         return len(captured)
 
     few = queries(5)
-    assert queries(300) <= few <= 7
+    assert queries(300) <= few <= 8  # PostgreSQL: the staging table is one statement more than bulk_create
 
 
 @pytest.mark.spec("X-01", "X-08")
