@@ -36,17 +36,28 @@ class Size:
     students: int
     enterprises: int
     teachers: int  # per school
-    plan_students: int  # students of school 1 in the clearance plan (one grade of three)
+    bases: int  # practice bases per school (one enterprise mentor each)
     import_rows: tuple[int, ...]
     pdfs: int
-    runs: int
+    runs: int  # timed runs of a quick figure (slow ones take fewer, see suite.py)
 
 
+# Every school has one clearance plan for its grade 2022 (about a third of its students).
 SIZES = {
-    "XS": Size("XS", 1, 8, 3_000, 200, 50, 1_000, (1_000,), 10, 3),
-    "S": Size("S", 1, 20, 30_000, 2_000, 600, 10_000, (10_000,), 50, 5),
-    "L": Size("L", 300, 8, 1_000_000, 100_000, 40, 10_000, (10_000, 100_000), 1_000, 5),
+    "XS": Size("XS", 1, 8, 3_000, 200, 50, 20, (1_000,), 10, 3),
+    "S": Size("S", 1, 20, 30_000, 2_000, 600, 200, (10_000,), 50, 5),
+    "L": Size("L", 300, 8, 1_000_000, 100_000, 40, 40, (10_000, 100_000), 1_000, 5),
 }
+
+
+def database_for(size: str) -> str:
+    """The database of a size: campusflow_bench for S, campusflow_bench_l for L, campusflow_bench_xs for XS.
+
+    ``CAMPUSFLOW_BENCH_DB`` changes the base name (the suffix is kept);
+    ``CAMPUSFLOW_BENCH_DATABASE_URL`` names one database for every size.
+    """
+    base = os.environ.get("CAMPUSFLOW_BENCH_DB", "campusflow_bench")
+    return base if size == "S" else f"{base}_{size.lower()}"
 
 
 @dataclass
@@ -99,11 +110,13 @@ def compare(
     note: str = "",
     floor_note: str = "",
     inner: int = 1,
+    warmup: bool = True,
 ) -> Measurement:
     """Time ``op`` and its ``floor`` interleaved: one warm-up each, then ``runs`` pairs; medians.
 
     ``inner`` repeats each call that many times per run (for sub-millisecond work); the
-    figure is per call.
+    figure is per call. ``warmup=False`` skips the warm-up (for operations of many seconds,
+    where one untimed run costs more than it steadies).
     """
     m = Measurement(name, note=note, floor_note=floor_note)
 
@@ -115,8 +128,9 @@ def compare(
         return run
 
     op_n, floor_n = many(op), many(floor)
-    op_n()
-    floor_n()
+    if warmup:
+        op_n()
+        floor_n()
     for index in range(runs):
         # Alternate which goes first, so neither always runs on the warmer cache.
         if index % 2 == 0:

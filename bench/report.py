@@ -114,14 +114,27 @@ def markdown(result: dict[str, Any], chart: str | None) -> str:
         lines += [
             "## Dataset",
             "",
-            f"{'Reused' if data.get('reused') else 'Built'} (generator v{data.get('version')}); SQL part "
-            f"{data.get('sql_s')} s, clearance plan initialise "
-            f"{data.get('plan', {}).get('timings', {}).get('initialise_s', 0):.1f} s; checksums "
-            f"{'match the build' if data.get('checksums_match') else 'DIFFER'}.",
+            f"{'Reused' if data.get('reused') else 'Built in this run'} (generator v{data.get('version')}, "
+            f"database {data.get('database', '?')}, built {data.get('built_at', '?')}): build "
+            f"{data.get('build_s', '?')} s wall (migrate {data.get('migrate_s')} s, SQL {data.get('sql_s')} s); "
+            f"counters {'match' if data.get('recount_matches') else 'DO NOT match'} clearance.actions.recount "
+            f"on plan 1; checksums {'match the build' if data.get('checksums_match') else 'DIFFER'}.",
             "",
             ", ".join(f"{k}: {v:,}" for k, v in counts.items()),
             "",
         ]
+        steps = data.get("sql_steps_s", {})
+        if steps:
+            lines += ["| build step | s |", "|---|---:|"]
+            lines += [f"| {name} | {spent:.2f} |" for name, spent in steps.items()]
+            lines.append("")
+        rebuild = data.get("index_rebuild_s", {})
+        if rebuild:
+            lines += [
+                "Indexes and foreign keys recreated after the load, s per table: "
+                + ", ".join(f"{k} {v:.2f}" for k, v in rebuild.items()),
+                "",
+            ]
     if result["measurements"]:
         lines += [
             "## Operations next to their floors",
@@ -141,13 +154,15 @@ def markdown(result: dict[str, Any], chart: str | None) -> str:
     if http:
         lines += ["", "## HTTP load (loopback)", "", http.get("method", ""), ""]
         lines += [
-            "| workers | page | mode | req/s | p50 | p95 | p99 | errors |",
-            "|---|---|---|---:|---:|---:|---:|---:|",
+            "| workers | page | mode | req/s | p50 | p95 | p99 | errors | goal |",
+            "|---|---|---|---:|---:|---:|---:|---:|---|",
         ]
         for row in http.get("rows", []):
+            capped = " (capped)" if row.get("capped") else ""
             lines.append(
-                f"| {row['workers']} | {row['page']} | {row['mode']} | {row['rps']:.0f} | {row['p50_ms']:.1f} ms "
-                f"| {row['p95_ms']:.1f} ms | {row['p99_ms']:.1f} ms | {row['errors']} |"
+                f"| {row['workers']} | {row['page']} | {row['mode']} | {row['rps']:.0f}{capped} "
+                f"| {row['p50_ms']:.1f} ms | {row['p95_ms']:.1f} ms | {row['p99_ms']:.1f} ms | {row['errors']} "
+                f"| {row.get('goal', '')} |"
             )
     if result.get("notes"):
         lines += ["", "## Notes", ""] + [f"- {n}" for n in result["notes"]]
