@@ -22,6 +22,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from campusflow.core.validators import (
+    id_number_check_digit,
     normalize_code,
     normalize_id_number,
     normalize_phone,
@@ -208,6 +209,42 @@ def _validated(validator: Any, text: str) -> str:
     return text
 
 
+# What validate_id_number / validate_mobile accept, for an ASCII value that is already normalised:
+# such a value is accepted without calling them (they would normalise it again); anything else is
+# left to them, so what is accepted and every message stay theirs.
+_ID_FORMAT = re.compile(r"[0-9]{17}[0-9X]")
+_MOBILE_FORMAT = re.compile(r"1[3-9][0-9]{9}")
+
+
+def _id_number(code: str) -> str:
+    """A 身份证号 from the normalised code text (``normalize_id_number`` of it, validated)."""
+    if code.isascii():
+        text = code.upper()
+        if _ID_FORMAT.fullmatch(text) and id_number_check_digit(text[:17]) == text[17]:
+            try:
+                date(int(text[6:10]), int(text[10:12]), int(text[12:14]))
+            except ValueError:
+                pass
+            else:
+                return text
+    else:
+        text = normalize_id_number(code)
+    return _validated(validate_id_number, text)
+
+
+def _mobile(code: str) -> str:
+    """A mobile number from the normalised code text (``normalize_phone`` of it, validated)."""
+    if code.isascii():
+        phone = code.replace("-", "")
+        if phone.startswith("+86"):
+            phone = phone[3:]
+        if _MOBILE_FORMAT.fullmatch(phone):
+            return phone
+    else:
+        phone = normalize_phone(code)
+    return _validated(validate_mobile, phone)
+
+
 def parse_cell(column: Column, value: Any, table: dict[str, str] | None = None) -> Any:
     """The clean value of one cell; None for an empty one (required is checked by the caller).
 
@@ -220,9 +257,9 @@ def parse_cell(column: Column, value: Any, table: dict[str, str] | None = None) 
     if kind == CellKind.CODE:
         result = _code_text(value)
     elif kind == CellKind.ID_NUMBER:
-        result = _validated(validate_id_number, normalize_id_number(_code_text(value)))
+        result = _id_number(_code_text(value))
     elif kind == CellKind.MOBILE:
-        result = _validated(validate_mobile, normalize_phone(_code_text(value)))
+        result = _mobile(_code_text(value))
     elif kind == CellKind.DATE:
         return _date(value)
     elif kind == CellKind.INTEGER:

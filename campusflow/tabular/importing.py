@@ -12,14 +12,17 @@ see ``orgs/imports.py`` and docs/development.md ("Excel import and export").
 
 from __future__ import annotations
 
+import gc
 import io
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import xlsxwriter
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import BooleanField, Expression, F, Q
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
@@ -57,8 +60,8 @@ class Row:
         self.errors.append(CellError(self.number, column, str(message)))
 
     def key(self, fields: Sequence[str]) -> tuple[Any, ...] | None:
-        values = tuple(self.values.get(name) for name in fields)
-        return None if any(v is None for v in values) else values
+        values = tuple(map(self.values.get, fields))
+        return None if None in values else values
 
 
 class ImportSpec:
@@ -179,6 +182,66 @@ class ImportReport:
 
 Progress = Callable[[int, str], None]
 
+# Keys per IN (...) lookup where a lookup is chunked: well under SQLite's limit of bound variables.
+LOOKUP_CHUNK = 5000
+
+
+class _AnyOf(Expression):
+    """``column = ANY(%s)``: the values as one array parameter (PostgreSQL)."""
+
+    output_field = BooleanField()
+    conditional = True
+
+    def __init__(self, column: str, values: list[Any]) -> None:
+        super().__init__()
+        self.column: Any = F(column)
+        self.values = values
+
+    def get_source_expressions(self) -> list[Any]:
+        return [self.column]
+
+    def set_source_expressions(self, exprs: Sequence[Any]) -> None:
+        (self.column,) = exprs
+
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, tuple[Any, ...]]:
+        sql, params = compiler.compile(self.column)
+        return f"{sql} = ANY(%s)", (*params, self.values)
+
+
+def among(field: str, values: Iterable[Any]) -> Iterator[Q | Expression]:
+    """Filters that together select ``field IN values``, for the lookups of an import.
+
+    PostgreSQL: one ``= ANY(array)`` with a single parameter (Django's ``__in`` binds and
+    converts a placeholder per value, which costs as much as the query for 10,000 keys).
+    Elsewhere: ``__in`` in chunks of ``LOOKUP_CHUNK``.
+    """
+    keys = sorted(set(values))
+    if not keys:
+        return
+    if connection.vendor == "postgresql":
+        yield _AnyOf(field, keys)
+        return
+    for start in range(0, len(keys), LOOKUP_CHUNK):
+        yield Q(**{f"{field}__in": keys[start : start + LOOKUP_CHUNK]})
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """No cyclic garbage collection while the rows are built and checked.
+
+    An import makes hundreds of thousands of small objects (cells, rows, values) and no
+    cycles; the collector would scan them over and over (a third of the validation
+    time measured for 10,000 rows) and free nothing. They are freed by reference
+    counting as usual; the collector runs again afterwards.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
 
 # Per column, clean values are remembered by raw cell while a column has at most this many distinct
 # cells (性别, 院系, 学生类别, 年级 …); a column with more (学号, 姓名) stops remembering.
@@ -283,6 +346,11 @@ def run_import(
     progress: Progress | None = None,
 ) -> ImportReport:
     """Validate every row; write all of them (commit, no errors) or none. Raises ``ActionError`` for a bad file."""
+    with _collector_paused():
+        return _run_import(spec, upload, commit=commit, progress=progress)
+
+
+def _run_import(spec: ImportSpec, upload: ValidatedUpload, *, commit: bool, progress: Progress | None) -> ImportReport:
     sheet = find_header(load_rows(upload), spec.columns)
     if progress is not None:
         progress(0, _("正在校验"))
