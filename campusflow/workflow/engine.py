@@ -18,7 +18,7 @@ from datetime import timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -254,13 +254,16 @@ def pool_covers(assignment: RoleAssignment, task: Task) -> bool:
     return assignment.unit_id == unit.pk or (unit.kind == "school" and assignment.unit.school_id == unit.pk)
 
 
-def _active_delegations(user: User) -> QuerySet[Delegation]:
-    now = timezone.now()
-    return Delegation.objects.filter(delegate=user, starts_at__lte=now, ends_at__gt=now, revoked_at__isnull=True)
-
-
 def active_delegators(user: User) -> list[int]:
-    return list(_active_delegations(user).values_list("delegator_id", flat=True).distinct())
+    # The request's user lookup tells whether anyone delegated to them (accounts/backends.py).
+    if getattr(user, "stands_in", None) is False:
+        return []
+    now = timezone.now()
+    return list(
+        Delegation.objects.filter(delegate=user, starts_at__lte=now, ends_at__gt=now, revoked_at__isnull=True)
+        .values_list("delegator_id", flat=True)
+        .distinct()
+    )
 
 
 def acting_capacity(user: User, task: Task) -> tuple[str, User | None] | None:
@@ -280,8 +283,17 @@ def acting_capacity(user: User, task: Task) -> tuple[str, User | None] | None:
     return None
 
 
-def actionable_q(user: User, assignments: Iterable[RoleAssignment], *, include_delegated: bool = True) -> Q:
-    """Open tasks these role assignments (and delegations to ``user``) may act on."""
+def actionable_q(
+    user: User,
+    assignments: Iterable[RoleAssignment],
+    *,
+    include_delegated: bool = True,
+    delegators: list[int] | None = None,
+) -> Q:
+    """Open tasks these role assignments (and delegations to ``user``) may act on.
+
+    ``delegators`` (from ``active_delegators``) spares the lookup when a page has it already.
+    """
     q = Q(pk__in=[])
     roles = set()
     for assignment in assignments:
@@ -297,9 +309,12 @@ def actionable_q(user: User, assignments: Iterable[RoleAssignment], *, include_d
     if roles:
         q |= Q(assignee=user, acting_role__in=roles)
     if include_delegated:
-        # A subquery rather than a list: the inbox, its counts and the home page build this
-        # Q several times a request, and each list would be a query of its own.
-        q |= Q(assignee_id__in=_active_delegations(user).values("delegator_id"))
+        # A literal list, not a subquery: PostgreSQL then combines the pool and assignee
+        # indexes (BitmapOr); a subquery here becomes a filter over every open task.
+        if delegators is None:
+            delegators = active_delegators(user)
+        if delegators:
+            q |= Q(assignee_id__in=delegators)
     return q & Q(state=Task.State.OPEN)
 
 

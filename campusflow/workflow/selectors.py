@@ -17,12 +17,12 @@ TABS = ("todo", "done", "mine", "cc")
 CLEARANCE_PREFIX = "clearance."
 
 
-def todo(user: User) -> QuerySet[Task]:
+def todo(user: User, delegators: list[int] | None = None) -> QuerySet[Task]:
     """Open tasks for the person's current role (and delegated to them)."""
     role = user.active_role
     assignments = [role] if role is not None else []
     # Clearance checkpoints are handled on the clearance desk, which keeps their counters.
-    return Task.objects.filter(engine.actionable_q(user, assignments)).exclude(
+    return Task.objects.filter(engine.actionable_q(user, assignments, delegators=delegators)).exclude(
         case__definition__code__startswith=CLEARANCE_PREFIX
     )
 
@@ -45,9 +45,9 @@ def copied(user: User) -> QuerySet[CarbonCopy]:
     return CarbonCopy.objects.filter(user=user)
 
 
-def count_figures(user: User) -> dict[str, Expression | Subquery]:
+def count_figures(user: User, delegators: list[int] | None = None) -> dict[str, Expression | Subquery]:
     """The inbox's tab counts as expressions, for one query with other figures of a page."""
-    waiting = todo(user)
+    waiting = todo(user, delegators)
     return {
         "todo": count_of(waiting),
         "overdue": count_of(waiting.filter(due_at__lt=timezone.now())),
@@ -57,9 +57,9 @@ def count_figures(user: User) -> dict[str, Expression | Subquery]:
     }
 
 
-def counts(user: User) -> dict[str, int]:
+def counts(user: User, delegators: list[int] | None = None) -> dict[str, int]:
     """The tab counts of the inbox, in one query."""
-    return one_row(user, **count_figures(user))
+    return one_row(user, **count_figures(user, delegators))
 
 
 @dataclass

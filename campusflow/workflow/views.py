@@ -22,7 +22,7 @@ from campusflow.core.errors import ActionError
 from campusflow.core.http import AuthedRequest
 from campusflow.core.pagination import paginate
 from campusflow.core.roles import STAFF_ROLES
-from campusflow.workflow import actions, selectors
+from campusflow.workflow import actions, engine, selectors
 from campusflow.workflow.models import Case, Delegation, ProcessDefinition, StepDefinition, Task
 from campusflow.workflow.registry import PREDICATES, PROCESSES, RESOLVERS
 
@@ -46,8 +46,9 @@ def inbox(request: AuthedRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()
     process = request.GET.get("process", "")
     overdue = request.GET.get("overdue") == "1"
+    delegators = engine.active_delegators(user)  # once, for the list and the counts
     if tab in ("todo", "done"):
-        rows: Any = (selectors.todo(user) if tab == "todo" else selectors.done(user)).select_related(
+        rows: Any = (selectors.todo(user, delegators) if tab == "todo" else selectors.done(user)).select_related(
             "case__definition", "case__applicant", "step", "assignee"
         )
         if q:
@@ -71,7 +72,7 @@ def inbox(request: AuthedRequest) -> HttpResponse:
             rows = rows.filter(case__definition__code=process)
         rows = rows.order_by("-copied_at")
     processes = ProcessDefinition.objects.filter(is_current=True).order_by("name").values_list("code", "name")
-    counts = selectors.counts(user)
+    counts = selectors.counts(user, delegators)
     # The unfiltered tab's length is its count above: no second COUNT for the paginator.
     known = counts.get(tab) if not (q or process or overdue) and tab != "cc" else None
     return render(

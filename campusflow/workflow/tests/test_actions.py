@@ -80,6 +80,11 @@ def test_delegation_lets_a_colleague_act_on_behalf_while_it_lasts(world, leave_o
     case = leave_of(3).case
     actions.approve(actor=world.mentor_a, task_id=open_task(case, "mentor").pk)
     assert selectors.counts(colleague)["todo"] == 1
+    # The inbox and the home page, as the colleague's browser gets them (the user lookup of a
+    # request says whether anyone delegated to them).
+    inbox = client_for(colleague).get("/workflow/inbox/").content.decode()
+    assert case.title in inbox
+    assert 'data-testid="home-todo">1<' in client_for(colleague).get("/").content.decode()
     page = client_for(colleague).get(f"/workflow/cases/{case.pk}/").content.decode()
     assert 'data-testid="my-task"' in page and "委托" in page
     actions.approve(actor=colleague, task_id=open_task(case, "supervisor").pk, opinion="代审同意")
