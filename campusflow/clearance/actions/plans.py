@@ -640,3 +640,39 @@ def counters(plan: ClearancePlan, step: StepDefinition, *, department_id: int | 
         rows = rows.filter(department_id=department_id)
     sums = rows.aggregate(expected=Sum("expected"), passed=Sum("passed"), failed=Sum("failed"))
     return Tally(sums["expected"] or 0, sums["passed"] or 0, sums["failed"] or 0)
+
+
+def counters_by_step(plan: ClearancePlan, *, department_id: int | None = None) -> dict[int, Tally]:
+    """Every checkpoint's 应办理/已通过/未办理/未通过 (of one college, or the whole plan): one ``GROUP BY``.
+
+    Keyed by the checkpoint's ``StepDefinition`` id; a checkpoint without counters is absent.
+    """
+    rows = ClearanceCounter.objects.filter(plan=plan)
+    if department_id is not None:
+        rows = rows.filter(department_id=department_id)
+    return {
+        step_id: Tally(expected or 0, passed or 0, failed or 0)
+        for step_id, expected, passed, failed in rows.values_list("step_id")
+        .annotate(expected=Sum("expected"), passed=Sum("passed"), failed=Sum("failed"))
+        .values_list("step_id", "expected", "passed", "failed")
+        .order_by()
+    }
+
+
+def counters_by_department(
+    plan: ClearancePlan, step: StepDefinition, *, department_id: int | None = None
+) -> tuple[Tally, list[tuple[int, str]]]:
+    """One checkpoint's counters (of one college, or the whole plan) and the colleges they cover: one query."""
+    rows = ClearanceCounter.objects.filter(plan=plan, step=step)
+    if department_id is not None:
+        rows = rows.filter(department_id=department_id)
+    total = Tally()
+    departments: list[tuple[int, str]] = []
+    for dept, name, expected, passed, failed in rows.order_by(
+        "department__sort_order", "department__code", "department_id"
+    ).values_list("department_id", "department__name", "expected", "passed", "failed"):
+        total.expected += expected
+        total.passed += passed
+        total.failed += failed
+        departments.append((dept, name))
+    return total, departments
