@@ -42,7 +42,7 @@ def _match(value: str) -> str:
 def desk_import(request: AuthedRequest) -> HttpResponse:
     """The seed's 批量导入 page: instructions, and one upload form per way of matching."""
     params = request.POST if request.method == "POST" else request.GET
-    ctx = _desk(request, params)
+    ctx = _desk(request, params, counts=True)
     ctx["tally"] = _tally(request, ctx)
     forms = {match: ImportUploadForm(prefix=match) for match in imports.MATCHES}
     if request.method == "POST" and ctx["step"] is not None:

@@ -258,14 +258,26 @@ def plan_state(request: AuthedRequest, pk: int) -> HttpResponse:
 # -- the desk: single (C-02), batch (C-03), counters (C-05) ------------------------------
 
 
-def _desk(request: AuthedRequest, params: Any) -> dict[str, Any]:
-    """Plan (the newest active one by default), the operator's checkpoint and the student range."""
+def _desk(request: AuthedRequest, params: Any, *, counts: bool = False) -> dict[str, Any]:
+    """Plan (the newest active one by default), the operator's checkpoint and the student range.
+
+    With ``counts``, also the checkpoint's counters (``tally``) and the colleges they cover
+    (``departments``), read with the checkpoints in one query (``actions.desk_counters``).
+    """
     plans = list(selectors.active_plans(request.user))
     plan = next((p for p in plans if str(p.pk) == params.get("plan", "")), plans[0] if plans else None)
-    checkpoints = actions.checkpoints_for(request.user.active_role, plan) if plan else []
+    role = request.user.active_role
+    desk = None
+    if plan is None:
+        checkpoints = []
+    elif counts:
+        desk = actions.desk_counters(role, plan, department_id=_department_of(request))
+        checkpoints = desk.checkpoints
+    else:
+        checkpoints = actions.checkpoints_for(role, plan)
     step = next((s for s in checkpoints if s.key == params.get("step", "")), checkpoints[0] if checkpoints else None)
     student_range = params.get("range", "")
-    return {
+    ctx = {
         "plans": plans,
         "plan": plan,
         "checkpoints": checkpoints,
@@ -273,9 +285,13 @@ def _desk(request: AuthedRequest, params: Any) -> dict[str, Any]:
         "student_range": student_range if student_range in StudentRange.values else "",
         "ranges": StudentRange.choices,
     }
+    if desk is not None:
+        ctx["tally"] = desk.tallies.get(step.pk, actions.Tally()) if step is not None else None
+        ctx["departments"] = desk.departments.get(step.pk, []) if step is not None else []
+    return ctx
 
 
-def _department_of(request: AuthedRequest, step: StepDefinition) -> int | None:
+def _department_of(request: AuthedRequest, step: StepDefinition | None = None) -> int | None:
     """Counters of a college-scoped checkpoint are the operator's college's; an office sees the school."""
     role = request.user.active_role
     if role is not None and role.unit is not None and role.unit.kind == OrgUnit.Kind.DEPARTMENT:
@@ -284,12 +300,15 @@ def _department_of(request: AuthedRequest, step: StepDefinition) -> int | None:
 
 
 def _tally(request: AuthedRequest, ctx: dict[str, Any]) -> actions.Tally | None:
-    """The checkpoint's counters; also sets ``ctx["departments"]`` (the colleges they cover): one query."""
+    """The checkpoint's counters (already read when ``_desk`` ran with ``counts``)."""
+    if "tally" in ctx:
+        tally: actions.Tally | None = ctx["tally"]
+        return tally
     ctx["departments"] = []
     if ctx["plan"] is None or ctx["step"] is None:
         return None
     tally, ctx["departments"] = actions.counters_by_department(
-        ctx["plan"], ctx["step"], department_id=_department_of(request, ctx["step"])
+        ctx["plan"], ctx["step"], department_id=_department_of(request)
     )
     return tally
 
@@ -347,7 +366,7 @@ def _student_card(request: AuthedRequest, record: ClearanceRecord, revealed: dic
 def desk(request: AuthedRequest) -> HttpResponse:
     """单个办理. Find by 学号/姓名 (GET) or by exact 身份证号 (POST only: never in a URL)."""
     params = request.POST if request.method == "POST" else request.GET
-    ctx = _desk(request, params)
+    ctx = _desk(request, params, counts=True)
     ctx["tally"] = _tally(request, ctx)
     ctx["q"] = params.get("q", "").strip()
     ctx["matches"] = []
@@ -419,7 +438,7 @@ def desk_decide(request: AuthedRequest) -> HttpResponse:
 @require_GET
 def desk_counters(request: AuthedRequest) -> HttpResponse:
     """The counters fragment (htmx GET on 刷新)."""
-    ctx = _desk(request, request.GET)
+    ctx = _desk(request, request.GET, counts=True)
     ctx["tally"] = _tally(request, ctx)
     ctx["query"] = _query(ctx)
     return render(request, "clearance/_counters.html", ctx)
@@ -469,7 +488,7 @@ BATCH_FILTERS = {
 @require(DESK)
 def desk_batch(request: AuthedRequest) -> HttpResponse:
     """批量办理: the operator's students at their checkpoint, filtered, with checkboxes."""
-    ctx = _desk(request, request.GET)
+    ctx = _desk(request, request.GET, counts=True)
     ctx["tally"] = _tally(request, ctx)
     if ctx["plan"] is None or ctx["step"] is None:
         return render(request, "clearance/desk_batch.html", ctx)
