@@ -945,6 +945,10 @@ def ensure(size: Size, seed: int, *, rebuild: bool = False) -> dict[str, Any]:
     wanted = {"version": GENERATOR_VERSION, "size": size.name, "seed": seed}
     current = None if rebuild else meta()
     database = settings.DATABASES["default"]["NAME"]
+    started = time.perf_counter()
+    files = [import_file(rows, seed, bad=bad) for rows in size.import_rows for bad in (False, True)]
+    files_s = time.perf_counter() - started
+    print(f"==> Import files ({files_s:.1f} s): {', '.join(f.name for f in files)}", flush=True)
     if current is not None and all(current.get(k) == v for k, v in wanted.items()):
         print(f"==> Dataset {size.name} (seed {seed}) already built in {database}; verifying checksums", flush=True)
         started = time.perf_counter()

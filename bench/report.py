@@ -158,6 +158,12 @@ def markdown(result: dict[str, Any], chart: str | None) -> str:
             "|---|---|---|---:|---:|---:|---:|---:|---|",
         ]
         for row in http.get("rows", []):
+            if row.get("skipped"):
+                lines.append(
+                    f"| {row['workers']} | {row['page']} | {row['mode']} | not run (past saturation) "
+                    f"| | | | | {row.get('goal', '')} |"
+                )
+                continue
             capped = " (capped)" if row.get("capped") else ""
             lines.append(
                 f"| {row['workers']} | {row['page']} | {row['mode']} | {row['rps']:.0f}{capped} "

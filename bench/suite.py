@@ -578,6 +578,10 @@ def import_comparison(size: Size, runs: int) -> list[Measurement]:
     if importlib.util.find_spec("bench.import_compare") is None:
         print("  (bench/import_compare.py not present: no django-import-export comparison)", flush=True)
         return []
-    module = importlib.import_module("bench.import_compare")
-    measured: list[Measurement] = module.measure(size, runs)
+    try:
+        module = importlib.import_module("bench.import_compare")
+        measured: list[Measurement] = module.measure(size, runs)
+    except Exception as error:  # its failure must not lose the rest of the run
+        print(f"  django-import-export comparison failed: {error!r}", flush=True)
+        return [Measurement("django-import-export comparison: failed", [0.0], note=repr(error)[:500])]
     return measured
