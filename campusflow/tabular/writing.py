@@ -13,6 +13,7 @@ by the field itself) and a blind index is computed from its source as ``pre_save
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
@@ -25,6 +26,7 @@ from campusflow.core.fields import BlindIndexField
 
 # Fields whose pre_save the PostgreSQL path reproduces (the plain one, auto_now/auto_now_add, blind index).
 _KNOWN_PRE_SAVE = (models.Field.pre_save, models.DateField.pre_save, models.DateTimeField.pre_save)
+_STAGES = itertools.count(1)
 _PER_ROW = object()  # a callable default: called for each row that leaves the field out
 # Fields whose get_db_prep_save returns a value of this exact type unchanged on PostgreSQL
 # (to_python/get_prep_value of a clean value are the identity): such values skip the call.
@@ -129,17 +131,17 @@ def _copy_upsert(
 
     columns = ", ".join(quote(f.column) for f in fields)
     table = quote(meta.db_table)
-    stage = "pg_temp." + quote(f"import_{meta.db_table}")  # the session's own schema: never a real table
+    # In the session's own schema (never a real table), named afresh for each upsert: one statement
+    # creates it even when an earlier upsert of this transaction left its stage (dropped at commit).
+    stage = "pg_temp." + quote(f"import_{meta.db_table}_{next(_STAGES)}")
     keys = ", ".join(quote(_field(meta, name).column) for name in unique_fields)
     sets = ", ".join(
         f"{quote(_field(meta, name).column)} = EXCLUDED.{quote(_field(meta, name).column)}" for name in update_fields
     )
     template = [fixed.get(position) for position in range(len(fields))]
     with connection.cursor() as cursor:
-        # One round trip: a stage left by an earlier upsert in the same transaction goes first.
         cursor.execute(
-            f"DROP TABLE IF EXISTS {stage}; "  # noqa: S608 - quoted names from the model, no values
-            f"CREATE TEMPORARY TABLE {stage} ON COMMIT DROP AS SELECT {columns} FROM {table} WITH NO DATA"
+            f"CREATE TEMPORARY TABLE {stage} ON COMMIT DROP AS SELECT {columns} FROM {table} WITH NO DATA"  # noqa: S608
         )
         with cursor.cursor.copy(f"COPY {stage} ({columns}) FROM STDIN") as copy:
             for row in rows:
