@@ -23,7 +23,7 @@ from campusflow.clearance import selectors
 from campusflow.clearance.models import ClearanceCounter, ClearancePlan, ClearanceRecord
 from campusflow.core.navigation import CLEARANCE_QUERY_ROLES
 from campusflow.core.privacy import Sensitive, display
-from campusflow.orgs.models import Student
+from campusflow.orgs.models import OrgUnit, Student
 from campusflow.tabular.exporting import ExportColumn, ExportSource, register_export
 from campusflow.workflow.models import StepDefinition, Task
 
@@ -55,8 +55,10 @@ def plans_for(actor: Any) -> list[ClearancePlan]:
     )
 
 
-def chosen_plan(actor: Any, params: Mapping[str, Any]) -> ClearancePlan | None:
-    plans = plans_for(actor)
+def chosen_plan(
+    actor: Any, params: Mapping[str, Any], plans: list[ClearancePlan] | None = None
+) -> ClearancePlan | None:
+    plans = plans_for(actor) if plans is None else plans
     wanted = str(params.get("plan", ""))
     if wanted and not any(str(p.pk) == wanted for p in plans):
         raise Http404
@@ -75,11 +77,41 @@ def filtered_records(actor: Any, plan: ClearancePlan, params: Mapping[str, Any])
     gender = str(params.get("gender", ""))
     if gender in Student.Gender.values:
         records = records.filter(student__gender=gender)
+    # The students' school (always the plan's) lets the list walk the (school, 学号) index in order.
+    records = records.filter(student__school_id=plan.school_id)
     return records.select_related("student", "department").order_by("student__student_no", "pk")
 
 
 def steps_of(plan: ClearancePlan) -> list[StepDefinition]:
     return list(plan.definition.steps.order_by("order"))
+
+
+@dataclass
+class PlanCounters:
+    """A plan's counter rows (checkpoint × college) visible to someone, with what they carry."""
+
+    rows: list[ClearanceCounter]
+    steps: list[StepDefinition]
+    departments: list[OrgUnit]
+
+    def expected(self, department_id: int | None = None) -> int:
+        """How many records (of one college) the plan has: 应办理 of any one checkpoint."""
+        first = self.steps[0].pk if self.steps else 0
+        return sum(r.expected for r in self.rows if r.step_id == first and department_id in (None, r.department_id))
+
+
+def plan_counters(actor: Any, plan: ClearancePlan) -> PlanCounters:
+    """The counter rows with their checkpoints and colleges: one query (two for a plan without records)."""
+    rows = list(
+        ClearanceCounter.objects.visible_to(actor)
+        .filter(plan=plan)
+        .select_related("step", "department")
+        .order_by("step__order", "step_id", "department__sort_order", "department__code", "department_id")
+    )
+    steps = list({r.step_id: r.step for r in rows}.values()) or steps_of(plan)
+    departments = {r.department_id: r.department for r in rows}
+    ordered = sorted(departments.values(), key=lambda d: (d.sort_order, d.code, d.pk))
+    return PlanCounters(rows, steps, ordered)
 
 
 def statuses(records: Iterable[ClearanceRecord]) -> dict[int, dict[int, str]]:
@@ -243,27 +275,24 @@ class StatRow:
         return self.expected - self.passed - self.failed
 
 
-def statistics(actor: Any, plan: ClearancePlan, params: Mapping[str, Any]) -> tuple[list[StatRow], list[StatRow]]:
+def statistics(
+    actor: Any, plan: ClearancePlan, params: Mapping[str, Any], counters: PlanCounters | None = None
+) -> tuple[list[StatRow], list[StatRow]]:
     """Per checkpoint × college, and per checkpoint, from the summary table (never a COUNT over tasks)."""
-    steps = steps_of(plan)
-    counters = ClearanceCounter.objects.visible_to(actor).filter(plan=plan).select_related("department")
+    counters = counters or plan_counters(actor, plan)
     department = str(params.get("department", ""))
-    if department.isdigit():
-        counters = counters.filter(department_id=int(department))
-    by_step: dict[int, list[ClearanceCounter]] = defaultdict(list)
-    for counter in counters.order_by("department__sort_order", "department__code", "department_id"):
-        by_step[counter.step_id].append(counter)
+    wanted = int(department) if department.isdigit() else None
     detail: list[StatRow] = []
-    totals: list[StatRow] = []
-    for step in steps:
-        total = StatRow(step, _("合计"), 0, 0, 0)
-        for c in by_step.get(step.pk, []):
-            detail.append(StatRow(step, c.department.name, c.expected, c.passed, c.failed))
-            total.expected += c.expected
-            total.passed += c.passed
-            total.failed += c.failed
-        totals.append(total)
-    return detail, totals
+    totals: dict[int, StatRow] = {s.pk: StatRow(s, _("合计"), 0, 0, 0) for s in counters.steps}
+    for c in counters.rows:
+        if wanted is not None and c.department_id != wanted:
+            continue
+        detail.append(StatRow(c.step, c.department.name, c.expected, c.passed, c.failed))
+        total = totals[c.step_id]
+        total.expected += c.expected
+        total.passed += c.passed
+        total.failed += c.failed
+    return detail, list(totals.values())
 
 
 @register_export("clearance.statistics")

@@ -12,12 +12,12 @@ from django.utils.translation import gettext as _
 
 from campusflow.clearance import exports, selectors
 from campusflow.clearance.models import ClearancePlan
+from campusflow.clearance.paging import paginate_counted
 from campusflow.core.access import require
 from campusflow.core.http import AuthedRequest
-from campusflow.core.pagination import paginate
 from campusflow.core.privacy import Sensitive, display
 from campusflow.jobs.actions import start as start_job
-from campusflow.orgs.models import OrgUnit, Student
+from campusflow.orgs.models import Student
 from campusflow.tabular.exporting import EXPORTS, timestamped, xlsx_response
 
 ROLES = exports.QUERY_ROLES
@@ -31,25 +31,32 @@ def _filters(request: AuthedRequest, plan: ClearancePlan | None) -> dict[str, st
 
 
 def _context(request: AuthedRequest, tab: str) -> dict[str, Any]:
+    """The plans, the chosen plan, its checkpoints and colleges (from its counters: one query)."""
     plans = exports.plans_for(request.user)
-    plan = exports.chosen_plan(request.user, request.GET)
+    plan = exports.chosen_plan(request.user, request.GET, plans)
     filters = _filters(request, plan)
-    departments = OrgUnit.objects.none()
-    if plan is not None:
-        departments = (
-            OrgUnit.objects.visible_to(request.user)
-            .filter(school_id=plan.school_id, kind=OrgUnit.Kind.DEPARTMENT)
-            .order_by("sort_order", "code")
-        )
+    counters = exports.plan_counters(request.user, plan) if plan is not None else None
     return {
         "tab": tab,
         "plans": plans,
         "plan": plan,
         "filters": filters,
         "query": urlencode(filters),
-        "departments": departments,
+        "counters": counters,
+        "steps": counters.steps if counters else [],
+        "departments": counters.departments if counters else [],
         "genders": Student.Gender.choices,
     }
+
+
+def _known_total(ctx: dict[str, Any]) -> int | None:
+    """The records a list shows when no filter but the college is set: from the counters (no ``COUNT``)."""
+    if ctx["counters"] is None or set(ctx["filters"]) - {"plan", "department", "step"}:
+        return None
+    department = ctx["filters"].get("department", "")
+    if department and not department.isdigit():
+        return None
+    return int(ctx["counters"].expected(int(department) if department else None))
 
 
 @require(ROLES)
@@ -57,9 +64,10 @@ def student_query(request: AuthedRequest) -> HttpResponse:
     """学生离校信息查询: a page of students × every checkpoint (two queries for the page, whatever its size)."""
     ctx = _context(request, "students")
     if ctx["plan"] is not None:
-        steps = exports.steps_of(ctx["plan"])
-        page = paginate(request, exports.filtered_records(request.user, ctx["plan"], ctx["filters"]))
-        ctx.update({"steps": steps, "page_obj": page, "rows": exports.matrix_rows(request.user, list(page), steps)})
+        steps = ctx["steps"]
+        records = exports.filtered_records(request.user, ctx["plan"], ctx["filters"])
+        page = paginate_counted(request, records, count=_known_total(ctx))
+        ctx.update({"page_obj": page, "rows": exports.matrix_rows(request.user, list(page), steps)})
     return render(request, "clearance/query_students.html", ctx)
 
 
@@ -68,7 +76,7 @@ def statistics(request: AuthedRequest) -> HttpResponse:
     """各环节办理情况统计: per checkpoint × college, from the summary counters, with a stacked bar chart."""
     ctx = _context(request, "statistics")
     if ctx["plan"] is not None:
-        detail, totals = exports.statistics(request.user, ctx["plan"], ctx["filters"])
+        detail, totals = exports.statistics(request.user, ctx["plan"], ctx["filters"], ctx["counters"])
         ctx.update({"detail": detail, "totals": totals, "chart": exports.chart_option(totals)})
     return render(request, "clearance/query_statistics.html", ctx)
 
@@ -78,14 +86,15 @@ def checkpoint_data(request: AuthedRequest) -> HttpResponse:
     """各环节信息数据: one checkpoint's students with their status there."""
     ctx = _context(request, "checkpoint")
     if ctx["plan"] is not None:
-        step = exports.chosen_step(ctx["plan"], request.GET)
-        ctx["steps"] = exports.steps_of(ctx["plan"])
+        step = next((s for s in ctx["steps"] if s.key == request.GET.get("step")), None)
+        step = step or (ctx["steps"][0] if ctx["steps"] else None)
         ctx["step"] = step
         ctx["statuses"] = list(exports.MATRIX_LABELS.items())
         if step is not None:
             ctx["filters"]["step"] = step.key
             ctx["query"] = urlencode(ctx["filters"])
-            page = paginate(request, exports.checkpoint_records(request.user, ctx["plan"], step, ctx["filters"]))
+            records = exports.checkpoint_records(request.user, ctx["plan"], step, ctx["filters"])
+            page = paginate_counted(request, records, count=_known_total(ctx))
             role = request.user.role
             for record in page:
                 record.status = selectors.status_of(record.step_state)  # type: ignore[attr-defined]

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 from campusflow.clearance import actions, selectors
 from campusflow.clearance.forms import CheckpointForm, DecideForm, IssueForm, PlanForm
 from campusflow.clearance.models import ClearancePlan, ClearanceRecord, StudentRange
+from campusflow.clearance.paging import paginate_counted
 from campusflow.core import once
 from campusflow.core.access import get_visible_or_404, require
 from campusflow.core.crypto import blind_index
@@ -78,21 +79,22 @@ def plan_new(request: AuthedRequest) -> HttpResponse:
     return render(request, "clearance/plan_form.html", {"form": form})
 
 
-def _plan_form(plan: ClearancePlan, data: Any = None) -> PlanForm:
+def _plan_form(plan: ClearancePlan, data: Any = None, departments: list[OrgUnit] | None = None) -> PlanForm:
     initial = {
         "name": plan.name,
         "grades": ", ".join(str(g) for g in plan.grades),
         "categories": plan.categories,
         "ranges": plan.ranges,
-        "departments": list(plan.departments.all()),
+        "departments": list(plan.departments.all()) if departments is None else departments,
         "practice_exit_passes_supervisor": plan.practice_exit_passes_supervisor,
     }
     return PlanForm(data, initial=initial, schools=OrgUnit.objects.filter(pk=plan.school_id), school=plan.school)
 
 
-def _checkpoint_rows(plan: ClearancePlan, steps: list[StepDefinition]) -> list[dict[str, Any]]:
+def _checkpoint_rows(
+    plan: ClearancePlan, steps: list[StepDefinition], totals: dict[int, actions.Tally]
+) -> list[dict[str, Any]]:
     names = {s.key: s.name for s in steps}
-    totals = actions.counters_by_step(plan)
     rows = []
     for index, step in enumerate(steps):
         earlier = [(s.key, s.name) for s in steps[:index]]
@@ -120,16 +122,22 @@ def _checkpoint_rows(plan: ClearancePlan, steps: list[StepDefinition]) -> list[d
 def plan_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     plan = get_visible_or_404(ClearancePlan.objects.select_related("definition", "school"), request.user, pk=pk)
     steps = list(plan.definition.steps.order_by("order"))
+    departments = list(plan.departments.all())
+    # A draft has no counters yet; an initialised plan's 应办理 (of any checkpoint) is its records.
+    totals = {} if plan.is_draft else actions.counters_by_step(plan)
+    covered = None
+    if plan.is_draft:
+        covered = actions.covered_students(plan, department_ids=[d.pk for d in departments]).count()
     return render(
         request,
         "clearance/plan_detail.html",
         {
             "plan": plan,
-            "form": _plan_form(plan),
-            "rows": _checkpoint_rows(plan, steps),
+            "form": _plan_form(plan, departments=departments),
+            "rows": _checkpoint_rows(plan, steps, totals),
             "add_form": CheckpointForm(earlier=[(s.key, s.name) for s in steps], prefix="new"),
-            "records": ClearanceRecord.objects.filter(plan=plan).count() if not plan.is_draft else 0,
-            "covered": actions.covered_students(plan).count() if plan.is_draft else None,
+            "records": max((t.expected for t in totals.values()), default=0),
+            "covered": covered,
         },
     )
 
@@ -518,7 +526,7 @@ def desk_batch(request: AuthedRequest) -> HttpResponse:
         filters["status"] = status
     role = request.user.role
     rows = rows.only(*BATCH_COLUMNS).order_by("student__student_no", "pk")
-    page = paginate(request, rows, count=None if filters else _known_total(request, ctx))
+    page = paginate_counted(request, rows, count=None if filters else _known_total(request, ctx))
     # Labels translated once per page (``get_FOO_display`` hashes every lazy choice label per call).
     labels = {
         name: {value: str(label) for value, label in choices}

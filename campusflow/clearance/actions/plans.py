@@ -481,7 +481,8 @@ def range_q(value: str, prefix: str = "") -> Q:
     return ~undergraduate & (single if value == StudentRange.SINGLE else ~single)
 
 
-def covered_students(plan: ClearancePlan) -> QuerySet[Student]:
+def covered_students(plan: ClearancePlan, *, department_ids: list[int] | None = None) -> QuerySet[Student]:
+    """The students the plan's criteria cover (``department_ids``: the plan's colleges, when already read)."""
     students = Student.objects.filter(school_id=plan.school_id).exclude(
         status__in=[Student.Status.WITHDRAWN, Student.Status.SUSPENDED]
     )
@@ -494,7 +495,8 @@ def covered_students(plan: ClearancePlan) -> QuerySet[Student]:
         for value in plan.ranges:
             q |= range_q(value)
         students = students.filter(q)
-    department_ids = list(plan.departments.values_list("pk", flat=True))
+    if department_ids is None:
+        department_ids = list(plan.departments.values_list("pk", flat=True))
     if department_ids:
         students = students.filter(department_id__in=department_ids)
     return students
