@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db.models import OuterRef, QuerySet, Subquery
@@ -50,11 +51,27 @@ def status_of(state: str | None) -> str:
 
 def student_steps(record: ClearanceRecord) -> list[StepStatus]:
     """Every checkpoint of the record's plan with the student's status there (two queries)."""
-    steps = list(record.plan.definition.steps.order_by("order"))
-    tasks = {
-        t.step_id: t
-        for t in Task.objects.filter(case_id=record.case_id or 0, round=1).select_related("acted_by").order_by("id")
-    }
+    return students_steps([record])[record.pk]
+
+
+def students_steps(records: list[ClearanceRecord]) -> dict[int, list[StepStatus]]:
+    """:func:`student_steps` of several records (``plan__definition`` selected): two queries in all."""
+    steps_of: dict[int, list[StepDefinition]] = defaultdict(list)
+    for step in StepDefinition.objects.filter(definition_id__in={r.plan.definition_id for r in records}).order_by(
+        "definition_id", "order"
+    ):
+        steps_of[step.definition_id].append(step)
+    tasks_of: dict[int, dict[int, Task]] = defaultdict(dict)
+    for task in (
+        Task.objects.filter(case_id__in=[r.case_id for r in records if r.case_id], round=1)
+        .select_related("acted_by")
+        .order_by("id")
+    ):
+        tasks_of[task.case_id][task.step_id] = task
+    return {r.pk: _statuses(steps_of[r.plan.definition_id], tasks_of[r.case_id or 0]) for r in records}
+
+
+def _statuses(steps: list[StepDefinition], tasks: dict[int, Task]) -> list[StepStatus]:
     names = {s.key: s.name for s in steps}
     passed = {s.key for s in steps if s.pk in tasks and tasks[s.pk].state == Task.State.APPROVED}
     rows = []

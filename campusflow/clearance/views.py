@@ -622,8 +622,9 @@ def my_clearance(request: AuthedRequest) -> HttpResponse:
         .order_by("-plan__created_at")
     )
     items = []
+    steps_of = selectors.students_steps(records)
     for record in records:
-        steps = selectors.student_steps(record)
+        steps = steps_of[record.pk]
         items.append(
             {
                 "record": record,

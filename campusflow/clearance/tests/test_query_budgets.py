@@ -13,7 +13,7 @@ import pytest
 from django.test import Client
 
 from campusflow.clearance import actions
-from campusflow.clearance.tests.conftest import Setup, add_students
+from campusflow.clearance.tests.conftest import Setup, add_students, build_plan
 from campusflow.core.testing import BUDGET, client_for, page_queries
 
 pytestmark = [pytest.mark.django_db, pytest.mark.spec("C-02", "C-03", "C-05", "C-06", "C-07", "C-08")]
@@ -113,7 +113,14 @@ def test_detail_pages_within_budget(active: Setup, n: int) -> None:
     within(library, f"/clearance/desk/?{desk_query(s, '图书馆')}", "detail")
     within(library, f"/clearance/desk/?{desk_query(s, '图书馆', student=str(student))}", "detail")
     within(library, f"/clearance/desk/?{desk_query(s, '图书馆', q='王小明')}", "detail")
-    within(client_for(w.student_cs), "/clearance/me/", "detail")
+    within(library, f"/clearance/desk/import/?{desk_query(s, '图书馆')}", "detail")
+    within(client_for(w.school_admin), "/clearance/plans/new/", "detail")
+    own = client_for(w.student_cs)
+    one = within(own, "/clearance/me/", "detail")
+    # a second plan the student is in costs nothing more
+    second = build_plan(w, name="2020级研究生12月份")
+    actions.initialise(actor=w.school_admin, plan_id=second.pk)
+    assert within(own, "/clearance/me/", "detail") == one
     # a draft plan's page counts the students it would cover
     draft = actions.create_plan(actor=w.school_admin, school=w.school_a, data=actions.PlanInput(name="草稿"))
     actions.add_checkpoint(actor=w.school_admin, plan_id=draft.pk, name="图书馆", handler="office:library")
