@@ -8,7 +8,9 @@ labels (男, 本科生 …) mapped by a small widget, model validation on
 (``clean_model_instances``) and the documented bulk mode (``use_bulk``, batches of
 1,000). The file is read as django-import-export reads it: tablib's XLSX format
 (openpyxl). The floor is the same as the suite's import floor: calamine parse + COPY of
-the same rows into ``orgs_student``. Both run in a transaction that is rolled back.
+the same rows into ``orgs_student``. Both run in a transaction that is rolled back. The
+django-import-export side runs once (tens of seconds for 10k rows); ``extra.statements`` is
+the number of SQL statements it sent.
 
 Called by ``bench/suite.py``: ``measure(size, runs)`` → 10k rows, and 100k on size L.
 """
@@ -19,14 +21,7 @@ import io
 import time
 from typing import Any
 
-from bench.common import Measurement, Size, compare
-
-# django-import-export works row by row in Python (an instance lookup, foreign keys and
-# model validation per row): seconds for 10k rows, minutes for 100k. One warm-up and
-# this many timed runs keep the quick suite inside its 3 minutes.
-MAX_RUNS = 2
-# From this many rows (the 100k of size L): one run of each, no warm-up (about 4 minutes).
-ONCE_FROM = 50_000
+from bench.common import Measurement, Size
 
 COLUMNS = {
     "学号": "student_no",
@@ -200,6 +195,7 @@ def _floor(content: bytes, school_id: int) -> None:
 
 
 def compare_rows(rows: int, runs: int, seed: int = 1) -> Measurement:
+    from django.db import connection
     from import_export.formats.base_formats import XLSX
 
     from bench import generate
@@ -208,9 +204,16 @@ def compare_rows(rows: int, runs: int, seed: int = 1) -> Measurement:
     school = generate.school_id(1)
     resource = resource_class(school)
 
+    statements = [0]
+
+    def count(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        statements[0] += 1
+        return execute(sql, params, many, context)
+
     def op() -> None:
         dataset = XLSX().create_dataset(content)
-        result = resource().import_data(dataset, dry_run=False, raise_errors=True, use_transactions=False)
+        with connection.execute_wrapper(count):
+            result = resource().import_data(dataset, dry_run=False, raise_errors=True, use_transactions=False)
         assert result.totals["new"] == rows, dict(result.totals)
 
     name = f"django-import-export {rows:,} students"
@@ -219,24 +222,31 @@ def compare_rows(rows: int, runs: int, seed: int = 1) -> Measurement:
         "use_bulk, batch 1,000), rolled back"
     )
     floor_note = "calamine parse + COPY of the same rows into orgs_student, rolled back"
-    op_run, floor_run = _rolled_back(op), _rolled_back(lambda: _floor(content, school))
-    if rows >= ONCE_FROM:
-        m = _once(name, op_run, floor_run, note=note, floor_note=floor_note)
-    else:
-        m = compare(name, op_run, floor_run, runs=max(1, min(runs, MAX_RUNS)), note=note, floor_note=floor_note)
-    m.extra = {"django_import_export": _version()}
+    m = _measure(name, _rolled_back(op), _rolled_back(lambda: _floor(content, school)), runs=runs, note=note)
+    m.floor_note = floor_note
+    m.extra = {"django_import_export": _version(), "statements": statements[0]}
     return m
 
 
-def _once(name: str, op: Any, floor: Any, *, note: str, floor_note: str) -> Measurement:
-    """One timed run of each, no warm-up: for imports that take minutes through django-import-export."""
-    m = Measurement(name, note=note + "; one run, no warm-up", floor_note=floor_note)
-    for fn, into in ((floor, m.floor_ms), (op, m.op_ms)):
-        started = time.perf_counter()
-        fn()
-        into.append((time.perf_counter() - started) * 1000)
+def _measure(name: str, op: Any, floor: Any, *, runs: int, note: str) -> Measurement:
+    """The floor like every other figure (a warm-up, then the median of ``runs``); the
+    django-import-export side once, without a warm-up: it takes tens of seconds for 10k rows
+    (minutes for 100k), so repeating it would blow the quick suite's 3 minutes, and a warm-up
+    changes little against that.
+    """
+    m = Measurement(name, note=note + "; one run")
+    floor()
+    for _ in range(runs):
+        m.floor_ms.append(_clock(floor))
+    m.op_ms.append(_clock(op))
     print(f"  {name:<44} {m.op:10.2f} ms   floor {m.floor:10.2f} ms   {m.op / m.floor:5.2f}×", flush=True)
     return m
+
+
+def _clock(fn: Any) -> float:
+    started = time.perf_counter()
+    fn()
+    return (time.perf_counter() - started) * 1000
 
 
 def _version() -> str:
