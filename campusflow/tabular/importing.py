@@ -265,7 +265,7 @@ def _clean_cells(spec: ImportSpec, sheet: Sheet, progress: Progress | None) -> l
         for column in spec.columns
         if column.field in sheet.positions
     ]
-    memos: list[dict[tuple[type, Any], Any] | None] = [{} for _ in plan]
+    memos: list[dict[Any, Any] | None] = [{} for _ in plan]
     for count, (number, cells) in enumerate(sheet.rows, start=1):
         row = Row(number, cells)
         values = row.values
@@ -273,9 +273,12 @@ def _clean_cells(spec: ImportSpec, sheet: Sheet, progress: Progress | None) -> l
         for index, (name, header, is_required, position, column, table) in enumerate(plan):
             raw = cells[position] if position < width else None
             memo = memos[index]
-            if memo is not None:
-                # The type is part of the key: True, 1 and 1.0 are equal dict keys but not equal cells.
-                key = (raw.__class__, raw)
+            if raw is None or raw == "":
+                found = None  # blank, as parse_cell would say
+            elif memo is not None:
+                # Other than for text, the type is part of the key: True, 1 and 1.0 are equal dict
+                # keys but not equal cells (and a text never equals a tuple).
+                key = raw if raw.__class__ is str else (raw.__class__, raw)
                 found = memo.get(key, memo)
                 if found is memo:
                     try:
@@ -324,6 +327,9 @@ def _classify(spec: ImportSpec, rows: list[Row], fields: list[str]) -> None:
     current = spec.existing(rows)
     for row in rows:
         if row.errors:
+            continue
+        if not current:
+            row.status = "created"
             continue
         key = row.key(spec.key)
         before = current.get(key) if key is not None else None

@@ -129,6 +129,19 @@ def _copy_upsert(
             plain = _AS_IS.get(type(field.target_field if field.is_relation else field))  # type: ignore[attr-defined]
             per_row.append((position, attname, field, default, plain))
 
+    # Only the columns that differ between rows go through COPY; the others are one parameter each.
+    staged = [position for position in range(len(fields)) if position not in fixed]
+    slot = {position: index for index, position in enumerate(staged)}
+    per_row = [(slot[position], *rest) for position, *rest in per_row]
+    indexes = [(slot[position], *rest) for position, *rest in indexes]
+    staged_columns = ", ".join(quote(fields[position].column) for position in staged)
+    selected = ", ".join(
+        f"CAST(%s AS {fields[position].cast_db_type(connection)})"
+        if position in fixed
+        else quote(fields[position].column)
+        for position in range(len(fields))
+    )
+    parameters = [fixed[position] for position in range(len(fields)) if position in fixed]
     columns = ", ".join(quote(f.column) for f in fields)
     table = quote(meta.db_table)
     # In the session's own schema (never a real table), named afresh for each upsert: one statement
@@ -138,31 +151,31 @@ def _copy_upsert(
     sets = ", ".join(
         f"{quote(_field(meta, name).column)} = EXCLUDED.{quote(_field(meta, name).column)}" for name in update_fields
     )
-    template = [fixed.get(position) for position in range(len(fields))]
+    width = len(staged)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"CREATE TEMPORARY TABLE {stage} ON COMMIT DROP AS SELECT {columns} FROM {table} WITH NO DATA"  # noqa: S608
+            f"CREATE TEMPORARY TABLE {stage} ON COMMIT DROP AS SELECT {staged_columns} FROM {table} WITH NO DATA"  # noqa: S608
         )
-        with cursor.cursor.copy(f"COPY {stage} ({columns}) FROM STDIN") as copy:
+        with cursor.cursor.copy(f"COPY {stage} ({staged_columns}) FROM STDIN") as copy:
             for row in rows:
-                line = template.copy()
-                for position, attname, field, default, plain in per_row:
+                line: list[Any] = [None] * width
+                for index, attname, field, default, plain in per_row:
                     value = row.get(attname)
                     if value.__class__ is plain:
-                        line[position] = value
+                        line[index] = value
                     elif value is None:
-                        line[position] = (
+                        line[index] = (
                             field.get_db_prep_save(field.get_default(), connection) if default is _PER_ROW else default
                         )
                     else:
-                        line[position] = field.get_db_prep_save(value, connection)
-                for position, field, source, source_default in indexes:
+                        line[index] = field.get_db_prep_save(value, connection)
+                for index, field, source, source_default in indexes:
                     value = row.get(source)
-                    line[position] = field.compute(source_default if value is None else value)
+                    line[index] = field.compute(source_default if value is None else value)
                 copy.write_row(line)
         action = f"DO UPDATE SET {sets}" if sets else "DO NOTHING"
-        upsert_sql = f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {stage} ON CONFLICT ({keys}) {action}"  # noqa: S608
-        cursor.execute(upsert_sql)
+        upsert_sql = f"INSERT INTO {table} ({columns}) SELECT {selected} FROM {stage} ON CONFLICT ({keys}) {action}"  # noqa: S608
+        cursor.execute(upsert_sql, parameters)
 
 
 def _callable_default(field: Any) -> bool:
