@@ -12,7 +12,7 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Case as DbCase
 from django.db.models import (
     Count,
@@ -29,6 +29,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Concat, Left
 from django.http import Http404
 from django.utils import timezone
@@ -525,15 +526,9 @@ def initialise(*, actor: User, plan_id: Any) -> InitResult:
         offices = _offices(plan, steps)
         now = timezone.now()
         before = ClearanceRecord.objects.aggregate(last=Max("pk"))["last"] or 0
-        created = _insert_records(plan, now)
+        record_type = ContentType.objects.get_for_model(ClearanceRecord)
+        created = _insert_records_and_cases(plan, actor, now, record_type)
         if created:
-            _insert_cases(plan, actor, now)
-            record_type = ContentType.objects.get_for_model(ClearanceRecord)
-            ClearanceRecord.objects.filter(plan=plan, case__isnull=True).update(
-                case_id=Subquery(
-                    Case.objects.filter(subject_type=record_type, subject_id=OuterRef("pk")).values("pk")[:1]
-                )
-            )
             new_cases = Case.objects.filter(
                 subject_type=record_type, subject_id__gt=before, definition_id=plan.definition_id
             )
@@ -560,44 +555,97 @@ def initialise(*, actor: User, plan_id: Any) -> InitResult:
     return InitResult(created=created, auto_passed=auto)
 
 
-def _insert_records(plan: ClearancePlan, now: Any) -> int:
-    """One record per covered student not in the plan yet: one ``INSERT … SELECT``."""
-    undergraduate = Q(category__in=[Student.Category.UNDERGRADUATE, Student.Category.VOCATIONAL])
+def _student_range(prefix: str = "") -> DbCase:
+    """The 学生范围 of a student (``prefix`` e.g. ``"student__"``), as SQL (:func:`student_range`)."""
+    undergraduate = Q(**{f"{prefix}category__in": [Student.Category.UNDERGRADUATE, Student.Category.VOCATIONAL]})
+    return DbCase(
+        When(undergraduate, then=Value(StudentRange.UNDERGRADUATE.value)),
+        When(Q(**{f"{prefix}certificate": Student.Certificate.SINGLE}), then=Value(StudentRange.SINGLE.value)),
+        default=Value(StudentRange.DOUBLE.value),
+    )
+
+
+def _new_students(plan: ClearancePlan) -> QuerySet[Student]:
     students = covered_students(plan).exclude(pk__in=ClearanceRecord.objects.filter(plan=plan).values("student_id"))
-    return insert_from(
+    return students.order_by("pk")
+
+
+def _insert_records_and_cases(plan: ClearancePlan, actor: User, now: Any, record_type: ContentType) -> int:
+    """A record and a case for every covered student not in the plan yet; the number added.
+
+    On PostgreSQL the cases come first, each taking its record's id from the records'
+    sequence, and the records follow from the cases: two ``INSERT … SELECT``. Elsewhere
+    the records come first, then the cases, then one ``UPDATE`` links them.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [ClearanceRecord._meta.db_table])
+            sequence = cursor.fetchone()[0]
+        created = _insert_cases(
+            plan, actor, now, record_type, _new_students(plan), "", RawSQL("nextval(%s::regclass)", [sequence])
+        )
+        insert_from(
+            ClearanceRecord,
+            Case.objects.filter(
+                definition_id=plan.definition_id, subject_type=record_type, clearance_record__isnull=True
+            ).order_by("pk"),
+            {
+                "id": F("subject_id"),
+                "plan": Value(plan.pk, output_field=IntegerField()),
+                "student": F("student_id"),
+                "school": Value(plan.school_id, output_field=IntegerField()),
+                "department": F("department_id"),
+                "student_range": _student_range("student__"),
+                "case": F("pk"),
+                "created_at": Value(now, output_field=DateTimeField()),
+            },
+        )
+        return created
+    created = insert_from(
         ClearanceRecord,
-        students.order_by("pk"),
+        _new_students(plan),
         {
             "plan": Value(plan.pk, output_field=IntegerField()),
             "student": F("pk"),
             "school": Value(plan.school_id, output_field=IntegerField()),
             "department": F("department_id"),
-            "student_range": DbCase(
-                When(undergraduate, then=Value(StudentRange.UNDERGRADUATE.value)),
-                When(certificate=Student.Certificate.SINGLE, then=Value(StudentRange.SINGLE.value)),
-                default=Value(StudentRange.DOUBLE.value),
-            ),
+            "student_range": _student_range(),
             "created_at": Value(now, output_field=DateTimeField()),
         },
     )
+    if created:
+        records = ClearanceRecord.objects.filter(plan=plan, case__isnull=True).order_by("pk")
+        _insert_cases(plan, actor, now, record_type, records, "student__", F("pk"))
+        ClearanceRecord.objects.filter(plan=plan, case__isnull=True).update(
+            case_id=Subquery(Case.objects.filter(subject_type=record_type, subject_id=OuterRef("pk")).values("pk")[:1])
+        )
+    return created
 
 
-def _insert_cases(plan: ClearancePlan, actor: User, now: Any) -> int:
-    """One case per record without one (the records just inserted): one ``INSERT … SELECT``."""
-    record_type = ContentType.objects.get_for_model(ClearanceRecord)
+def _insert_cases(
+    plan: ClearancePlan,
+    actor: User,
+    now: Any,
+    record_type: ContentType,
+    rows: QuerySet[Any],
+    prefix: str,
+    subject: Any,
+) -> int:
+    """One case per row of ``rows`` (students, or records with ``prefix`` ``"student__"``)."""
     at = Value(now, output_field=DateTimeField())
+    student = F("pk") if not prefix else F("student_id")
     return insert_from(
         Case,
-        ClearanceRecord.objects.filter(plan=plan, case__isnull=True).order_by("pk"),
+        rows,
         {
             "definition": Value(plan.definition_id, output_field=IntegerField()),
             "title": Left(
-                Concat(Value(f"{plan.name}："), F("student__student_no"), Value(" "), F("student__name")), 200
+                Concat(Value(f"{plan.name}："), F(f"{prefix}student_no"), Value(" "), F(f"{prefix}name")), 200
             ),
             "subject_type": Value(record_type.pk, output_field=IntegerField()),
-            "subject_id": F("pk"),
-            "applicant": Coalesce(F("student__user_id"), Value(actor.pk), output_field=IntegerField()),
-            "student": F("student_id"),
+            "subject_id": subject,
+            "applicant": Coalesce(F(f"{prefix}user_id"), Value(actor.pk), output_field=IntegerField()),
+            "student": student,
             "school": Value(plan.school_id, output_field=IntegerField()),
             "department": F("department_id"),
             "state": Value(Case.State.IN_PROGRESS.value),
