@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from typing import Any
 from urllib.parse import urlencode
 
@@ -11,7 +12,6 @@ from django.db.models import Q, QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -452,8 +452,8 @@ def desk_counters(request: AuthedRequest) -> HttpResponse:
     return render(request, "clearance/_counters.html", ctx)
 
 
-# One row of the 批量办理 list. Built with format_html (every value escaped) rather than by the
-# template engine: 30 rows × 16 cells of template variables were most of the page's time.
+# One row of the 批量办理 list. Built by _row (every value escaped) rather than by the template
+# engine: 30 rows × 16 cells of template variables were most of the page's time.
 BATCH_ROW = (
     '<tr data-testid="batch-row"><td><input type="checkbox" class="form-check-input" name="students" value="{}"'
     ' aria-label="{}"></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class="cf-masked">{}</td>'
@@ -466,6 +466,13 @@ STATUS_BADGES = {
     "open": "text-bg-warning",
     "waiting": "text-bg-light border",
 }
+
+
+def _row(template: str, *values: Any) -> str:
+    """``template`` with every value HTML-escaped (``format_html`` without its per-value lazy checks)."""
+    return template.format(*(html.escape(str(v)) for v in values))
+
+
 # What the 批量办理 list shows (the students' phone numbers are not decrypted for it).
 BATCH_COLUMNS = (
     "student_id",
@@ -537,13 +544,13 @@ def desk_batch(request: AuthedRequest) -> HttpResponse:
             ("level", Student.Level.choices),
         )
     }
-    html = []
+    lines: list[str] = []
     for record in page:
         student = record.student
         status = selectors.status_of(record.step_state)  # type: ignore[attr-defined]
         age = student.age
-        html.append(
-            format_html(
+        lines.append(
+            _row(
                 BATCH_ROW,
                 record.student_id,
                 student.name,
@@ -568,7 +575,7 @@ def desk_batch(request: AuthedRequest) -> HttpResponse:
     ctx.update(
         {
             "page_obj": page,
-            "rows_html": mark_safe("".join(html)),  # noqa: S308 - every part went through format_html
+            "rows_html": mark_safe("".join(lines)),  # noqa: S308 - every value escaped by _row
             "filters": filters,
             "query": _query(ctx),
             "page_query": _query(ctx, **filters),

@@ -156,18 +156,29 @@ def desk_counters(
     if department_id is not None:
         rows = rows.filter(department_id=department_id)
     out = DeskCounters([], {}, {})
-    for counter in rows.select_related("step", "department").order_by(
+    # Plain tuples (a row per checkpoint × college): the checkpoint's fields ride along and
+    # become one StepDefinition per checkpoint, not one per row.
+    step_fields = [f.attname for f in StepDefinition._meta.concrete_fields]
+    for step_id, dept, name, expected, passed, failed, *step in rows.order_by(
         "step__order", "step_id", "department__sort_order", "department__code", "department_id"
+    ).values_list(
+        "step_id",
+        "department_id",
+        "department__name",
+        "expected",
+        "passed",
+        "failed",
+        *[f"step__{f}" for f in step_fields],
     ):
-        if counter.step_id not in out.tallies:
-            out.checkpoints.append(counter.step)
-            out.tallies[counter.step_id] = Tally()
-            out.departments[counter.step_id] = []
-        tally = out.tallies[counter.step_id]
-        tally.expected += counter.expected
-        tally.passed += counter.passed
-        tally.failed += counter.failed
-        out.departments[counter.step_id].append((counter.department_id, counter.department.name))
+        tally = out.tallies.get(step_id)
+        if tally is None:
+            out.checkpoints.append(StepDefinition(**dict(zip(step_fields, step, strict=True))))
+            tally = out.tallies[step_id] = Tally()
+            out.departments[step_id] = []
+        tally.expected += expected
+        tally.passed += passed
+        tally.failed += failed
+        out.departments[step_id].append((dept, name))
     if not out.checkpoints:
         out.checkpoints = checkpoints_for(assignment, plan)
     return out

@@ -16,6 +16,7 @@ from campusflow.clearance.tests.conftest import Setup, add_students
 from campusflow.core.errors import ActionError
 from campusflow.core.models import AuditEvent
 from campusflow.core.testing import client_for
+from campusflow.orgs.models import Student
 from campusflow.workflow.models import Case, CaseEvent, Task
 
 pytestmark = pytest.mark.django_db
@@ -205,3 +206,17 @@ def test_desk_page_batch(active: Setup) -> None:
     # a college operator's list holds only their college
     own = client_for(s.dsa_cs).get(f"/clearance/desk/batch/?step={s.step('培养单位学工审核').key}").content.decode()
     assert own.count('data-testid="batch-row"') == 1 and w.students["me"].name not in own
+
+
+@pytest.mark.spec("C-03")
+def test_desk_batch_rows_are_escaped(active: Setup) -> None:
+    s, w = active, active.world
+    Student.objects.filter(pk=w.students["cs"].pk).update(name='<b>王</b>"x', major="<script>1</script>")
+    lib = s.step("图书馆")
+    actions.pass_tasks(
+        actor=w.library_operator, checkpoint=lib, student_ids=[w.students["cs"].pk], result="fail", remark="<i>书</i>"
+    )
+    page = client_for(w.library_operator).get("/clearance/desk/batch/").content.decode()
+    assert "<script>1" not in page and "<b>王" not in page and "<i>书" not in page
+    assert "&lt;b&gt;王&lt;/b&gt;&quot;x" in page and "&lt;script&gt;1&lt;/script&gt;" in page
+    assert "&lt;i&gt;书&lt;/i&gt;" in page and 'data-status="failed"' in page
