@@ -27,7 +27,7 @@ from campusflow.core.fields import BlindIndexField
 # Fields whose pre_save the PostgreSQL path reproduces (the plain one, auto_now/auto_now_add, blind index).
 _KNOWN_PRE_SAVE = (models.Field.pre_save, models.DateField.pre_save, models.DateTimeField.pre_save)
 _STAGES = itertools.count(1)
-_PER_ROW = object()  # a callable default: called for each row that leaves the field out
+_PER_ROW = object()  # a default prepared for each row that leaves the field out (callable, or encrypted)
 # Fields whose get_db_prep_save returns a value of this exact type unchanged on PostgreSQL
 # (to_python/get_prep_value of a clean value are the identity): such values skip the call.
 _AS_IS: dict[type[models.Field[Any, Any]], type] = {
@@ -121,11 +121,16 @@ def _copy_upsert(
         elif getattr(field, "auto_now", False) or (getattr(field, "auto_now_add", False) and attname not in given):
             fixed[position] = field.get_db_prep_save(now, connection)
         elif attname in constants:
-            fixed[position] = field.get_db_prep_save(constants[attname], connection)
-        elif attname not in given and not _callable_default(field):
+            if _once_for_all(field, constants[attname]):
+                fixed[position] = field.get_db_prep_save(constants[attname], connection)
+            else:  # prepared for each row, as if each row had it
+                per_row.append((position, attname, field, _PER_ROW, None))
+                rows = [{**row, attname: constants[attname]} for row in rows]
+        elif attname not in given and not _callable_default(field) and _once_for_all(field, field.get_default()):
             fixed[position] = field.get_db_prep_save(field.get_default(), connection)
         else:
-            default = _PER_ROW if _callable_default(field) else field.get_db_prep_save(field.get_default(), connection)
+            once = not _callable_default(field) and _once_for_all(field, field.get_default())
+            default = field.get_db_prep_save(field.get_default(), connection) if once else _PER_ROW
             plain = _AS_IS.get(type(field.target_field if field.is_relation else field))  # type: ignore[attr-defined]
             per_row.append((position, attname, field, default, plain))
 
@@ -176,6 +181,16 @@ def _copy_upsert(
         action = f"DO UPDATE SET {sets}" if sets else "DO NOTHING"
         upsert_sql = f"INSERT INTO {table} ({columns}) SELECT {selected} FROM {stage} ON CONFLICT ({keys}) {action}"  # noqa: S608
         cursor.execute(upsert_sql, parameters)
+
+
+def _once_for_all(field: Any, value: Any) -> bool:
+    """Whether one prepared ``value`` may stand for every row: a plain field, or an empty value.
+
+    An encrypted field's non-empty value is prepared for each row (a fresh nonce each time),
+    as ``bulk_create`` would.
+    """
+    target = field.target_field if field.is_relation else field
+    return type(target) in _AS_IS or isinstance(field, models.DateTimeField) or value in (None, "")
 
 
 def _callable_default(field: Any) -> bool:

@@ -236,3 +236,21 @@ def test_upsert_helper_writes_what_bulk_create_writes(world: World) -> None:
     reference = {k: v for k, v in Teacher.objects.filter(staff_no="T9002").values().get().items() if k not in skip}
     copied = {k: v for k, v in Teacher.objects.filter(staff_no="T9001").values().get().items() if k not in skip}
     assert copied == reference
+
+
+@pytest.mark.spec("X-01")
+def test_an_encrypted_value_common_to_all_rows_is_encrypted_for_each(world: World) -> None:
+    values = [{"staff_no": f"T95{i:02d}", "name": f"教师{i}", "department_id": world.cs.pk} for i in range(3)]
+    writing.upsert(
+        Teacher,
+        values,
+        constants={"school_id": world.school_a.pk, "phone": "13900009500"},
+        unique_fields=["school", "staff_no"],
+        update_fields=["name", "updated_at"],
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT phone FROM orgs_teacher WHERE staff_no LIKE 'T95%%'")
+        stored_phones = [row[0] for row in cursor.fetchall()]
+    assert len(set(stored_phones)) == 3  # a fresh nonce for each row
+    assert {crypto.decrypt(value) for value in stored_phones} == {"13900009500"}
+    assert {t.phone for t in Teacher.objects.filter(staff_no__startswith="T95")} == {"13900009500"}
