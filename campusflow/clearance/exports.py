@@ -87,10 +87,29 @@ def steps_of(plan: ClearancePlan) -> list[StepDefinition]:
 
 
 @dataclass
+class CounterRow:
+    """One counter (checkpoint × college), with its checkpoint and college."""
+
+    step: StepDefinition
+    department: OrgUnit
+    expected: int
+    passed: int
+    failed: int
+
+    @property
+    def step_id(self) -> int:
+        return int(self.step.pk)
+
+    @property
+    def department_id(self) -> int:
+        return int(self.department.pk)
+
+
+@dataclass
 class PlanCounters:
     """A plan's counter rows (checkpoint × college) visible to someone, with what they carry."""
 
-    rows: list[ClearanceCounter]
+    rows: list[CounterRow]
     steps: list[StepDefinition]
     departments: list[OrgUnit]
 
@@ -101,17 +120,39 @@ class PlanCounters:
 
 
 def plan_counters(actor: Any, plan: ClearancePlan) -> PlanCounters:
-    """The counter rows with their checkpoints and colleges: one query (two for a plan without records)."""
-    rows = list(
+    """The counter rows with their checkpoints and colleges: one query (two for a plan without records).
+
+    Read as tuples: one StepDefinition per checkpoint and one OrgUnit per college, not per row.
+    """
+    step_fields = [f.attname for f in StepDefinition._meta.concrete_fields]
+    steps: dict[int, StepDefinition] = {}
+    departments: dict[int, OrgUnit] = {}
+    rows: list[CounterRow] = []
+    for dept, name, sort_order, code, expected, passed, failed, *step in (
         ClearanceCounter.objects.visible_to(actor)
         .filter(plan=plan)
-        .select_related("step", "department")
         .order_by("step__order", "step_id", "department__sort_order", "department__code", "department_id")
-    )
-    steps = list({r.step_id: r.step for r in rows}.values()) or steps_of(plan)
-    departments = {r.department_id: r.department for r in rows}
+        .values_list(
+            "department_id",
+            "department__name",
+            "department__sort_order",
+            "department__code",
+            "expected",
+            "passed",
+            "failed",
+            *[f"step__{f}" for f in step_fields],
+        )
+    ):
+        values = dict(zip(step_fields, step, strict=True))
+        checkpoint = steps.get(values["id"])
+        if checkpoint is None:
+            checkpoint = steps[values["id"]] = StepDefinition(**values)
+        college = departments.get(dept)
+        if college is None:
+            college = departments[dept] = OrgUnit(pk=dept, name=name, sort_order=sort_order, code=code)
+        rows.append(CounterRow(checkpoint, college, expected, passed, failed))
     ordered = sorted(departments.values(), key=lambda d: (d.sort_order, d.code, d.pk))
-    return PlanCounters(rows, steps, ordered)
+    return PlanCounters(rows, list(steps.values()) or steps_of(plan), ordered)
 
 
 def statuses(records: Iterable[ClearanceRecord]) -> dict[int, dict[int, str]]:
