@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import operator
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -22,7 +23,6 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from campusflow.core.validators import (
-    id_number_check_digit,
     normalize_code,
     normalize_id_number,
     normalize_phone,
@@ -213,6 +213,14 @@ def _validated(validator: Any, text: str) -> str:
 # such a value is accepted without calling them (they would normalise it again); anything else is
 # left to them, so what is accepted and every message stay theirs.
 _ID_FORMAT = re.compile(r"[0-9]{17}[0-9X]")
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)  # GB 11643-1999
+
+
+def _check_digit(first17: str) -> str:
+    """``id_number_check_digit`` for 17 ASCII digits, without a generator (it runs once per row)."""
+    return "10X98765432"[sum(map(operator.mul, map(int, first17), _ID_WEIGHTS)) % 11]
+
+
 _MOBILE_FORMAT = re.compile(r"1[3-9][0-9]{9}")
 
 
@@ -220,7 +228,7 @@ def _id_number(code: str) -> str:
     """A 身份证号 from the normalised code text (``normalize_id_number`` of it, validated)."""
     if code.isascii():
         text = code.upper()
-        if _ID_FORMAT.fullmatch(text) and id_number_check_digit(text[:17]) == text[17]:
+        if _ID_FORMAT.fullmatch(text) and _check_digit(text[:17]) == text[17]:
             try:
                 date(int(text[6:10]), int(text[10:12]), int(text[12:14]))
             except ValueError:

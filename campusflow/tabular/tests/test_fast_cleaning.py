@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 
 from campusflow.core.testing import valid_id_number
 from campusflow.core.validators import (
+    id_number_check_digit,
     normalize_code,
     normalize_id_number,
     normalize_phone,
@@ -23,7 +24,7 @@ from campusflow.core.validators import (
     validate_mobile,
 )
 from campusflow.tabular import importing
-from campusflow.tabular.cells import CellInvalid, CellKind, Column, _code, _code_text, _text, parse_cell
+from campusflow.tabular.cells import CellInvalid, CellKind, Column, _check_digit, _code, _code_text, _text, parse_cell
 from campusflow.tabular.reading import Sheet
 
 TEXTS = [
@@ -163,3 +164,10 @@ def test_each_cell_is_cleaned_as_parse_cell_cleans_it_alone(monkeypatch: pytest.
         assert row.values == expected_values
         assert all(type(row.values[k]) is type(v) for k, v in expected_values.items())
         assert [(e.column, e.message) for e in row.errors] == expected_errors
+
+
+@pytest.mark.spec("X-01")
+def test_the_check_digit_shortcut_equals_the_validators() -> None:
+    for n in range(0, 10**17, 10**17 // 5003):
+        first17 = f"{n:017d}"
+        assert _check_digit(first17) == id_number_check_digit(first17)
