@@ -75,7 +75,8 @@ def main() -> None:
         "(10 checkpoints, the library's all open, the others passed for a hash-chosen 35–75 %), built in SQL; "
         "school 1's plan is the one the operator pages and batch figures use.",
         "Page figures: the page in process vs its own SELECTs replayed + a hello-world request; pages over 30 ms "
-        "run once per timing (not 5×), over 1 s 3 runs. 100k-row figures and 1,000 PDFs: 3 runs, no warm-up.",
+        "run once per timing (not 5×), over 1 s 3 runs. 100k-row figures and 1,000 PDFs: 2 runs, no warm-up "
+        "(so that --full, django-import-export's 100k included, stays under 15 min).",
     ]
     if args.build_only:
         result["notes"] = []

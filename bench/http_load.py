@@ -34,6 +34,7 @@ from bench.common import ROOT
 PORT = int(os.environ.get("CAMPUSFLOW_BENCH_PORT", "8765"))
 CLOSED_S = 10
 PACED_S = 10
+SECONDS_L = 8  # each run on size L (--full must stay under 15 min)
 CLOSED_CONNECTIONS = 16
 RATES = (100, 200, 400)
 RATES_L = (100, 300)
@@ -160,6 +161,7 @@ def run(info: dict[str, Any], workers: tuple[int, ...] | None = None) -> dict[st
     if workers is None:
         workers = (4,) if large else (2, 4)
     rates = RATES_L if large else RATES
+    closed_s, paced_s = (SECONDS_L, SECONDS_L) if large else (CLOSED_S, PACED_S)
     cookies = _cookies(info)
     plan = info["plan"]["plan_id"]
     pages = [
@@ -202,7 +204,7 @@ def run(info: dict[str, Any], workers: tuple[int, ...] | None = None) -> dict[st
                     url = f"{base}{path}"
                     drained = _drain(base)
                     closed = _wrk(
-                        url, cookies[who], script, connections=CLOSED_CONNECTIONS, seconds=CLOSED_S, interval_ms=0
+                        url, cookies[who], script, connections=CLOSED_CONNECTIONS, seconds=closed_s, interval_ms=0
                     )
                     goal = {"goal": PROVINCE_GOAL} if name == "province list" else {}
                     closed["drain_before_s"] = round(drained, 1)
@@ -230,7 +232,7 @@ def run(info: dict[str, Any], workers: tuple[int, ...] | None = None) -> dict[st
                             cookies[who],
                             script,
                             connections=connections,
-                            seconds=PACED_S,
+                            seconds=paced_s,
                             interval_ms=connections * 1000 / rate,
                         )
                         paced["drain_before_s"] = round(drained, 1)
@@ -247,9 +249,9 @@ def run(info: dict[str, Any], workers: tuple[int, ...] | None = None) -> dict[st
     return {
         "method": (
             f"gunicorn sync workers on 127.0.0.1; wrk -t1: closed loop with {CLOSED_CONNECTIONS} connections "
-            f"for {CLOSED_S} s; "
+            f"for {closed_s} s; "
             f"paced at {', '.join(f'{r}/s' for r in rates)} with max(8, rate/10) connections and a Lua delay() of "
-            f"connections/rate per request for {PACED_S} s (achieved rate shown; wrk is closed-loop, so latency "
+            f"connections/rate per request for {paced_s} s (achieved rate shown; wrk is closed-loop, so latency "
             f"under overload is under-reported); each run also stops at {MAX_REQUESTS:,} requests; a paced rate "
             f"over {SKIP_FACTOR}× the closed-loop saturation is not run; before each run the server works off "
             "what the previous one queued (drain_before_s). "

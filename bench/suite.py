@@ -191,6 +191,109 @@ def batch_pass(ctx: dict[str, Any], count: int, runs: int) -> Measurement:
     )
 
 
+# -- initialise ------------------------------------------------------------------------------
+
+
+def initialise(ctx: dict[str, Any], runs: int) -> Measurement:
+    """初始化 a new plan of school 1 for grade 2023 (10 checkpoints) vs the same rows by plain SQL.
+
+    Both sides create the plan and its checkpoints through the actions (a fixed handful of
+    statements); then the op runs ``actions.initialise``, the floor five statements: records,
+    cases, the case link, the nine office tasks per student, the counters. Rolled back.
+    """
+    from django.contrib.contenttypes.models import ContentType
+    from django.db import connection
+
+    from bench.generate import OFFICES
+    from campusflow.clearance import actions
+    from campusflow.clearance.models import ClearanceRecord
+    from campusflow.orgs.models import OrgUnit, Student
+
+    admin = ctx["admin"]
+    school = OrgUnit.objects.get(pk=ctx["school"])
+    record_type = ContentType.objects.get_for_model(ClearanceRecord).pk
+    offices = dict(OrgUnit.objects.filter(school=school, kind=OrgUnit.Kind.OFFICE).values_list("office_type", "pk"))
+    students = Student.objects.filter(school=school, grade=2023).exclude(status__in=["withdrawn", "suspended"]).count()
+    created = {"n": 0}
+
+    def new_plan() -> Any:
+        plan = actions.create_plan(
+            actor=admin, school=school, data=actions.PlanInput(name="2026届毕业生离校（基准）", grades=[2023])
+        )
+        for office, name in OFFICES:
+            actions.add_checkpoint(actor=admin, plan_id=plan.pk, name=name, handler=f"office:{office}")
+        department = "dept:teaching_secretary"
+        actions.add_checkpoint(
+            actor=admin, plan_id=plan.pk, name="院系审核", handler=department, prerequisites=["cp1", "cp2"]
+        )
+        return plan
+
+    def op() -> None:
+        plan = new_plan()
+        created["n"] = actions.initialise(actor=admin, plan_id=plan.pk).created
+
+    def floor() -> None:
+        plan = new_plan()
+        p: dict[str, Any] = {"plan": plan.pk, "definition": plan.definition_id, "school": school.pk, "admin": admin.pk}
+        p |= {"rtype": record_type, "prefix": f"{plan.name}：", "steps": [], "units": []}
+        for step in plan.definition.steps.filter(prerequisites=[]).order_by("order"):
+            p["steps"].append(step.pk)
+            p["units"].append(offices[step.actor_argument.partition("@")[2]])
+        with connection.cursor() as c:
+            c.execute(
+                """INSERT INTO clearance_clearancerecord (student_range, created_at, plan_id, school_id,
+                    department_id, student_id)
+                SELECT CASE WHEN category IN ('undergraduate', 'vocational') THEN 'undergraduate'
+                            WHEN certificate = 'single' THEN 'single' ELSE 'double' END,
+                    now(), %(plan)s, %(school)s, department_id, id
+                FROM orgs_student WHERE school_id = %(school)s AND grade = 2023
+                    AND status NOT IN ('withdrawn', 'suspended')""",
+                p,
+            )
+            c.execute(
+                """INSERT INTO workflow_case (title, subject_id, state, round, version, submitted_at, updated_at,
+                    applicant_id, department_id, school_id, student_id, subject_type_id, definition_id)
+                SELECT left(%(prefix)s || s.student_no || ' ' || s.name, 200), r.id, 'in_progress', 1, 1, now(),
+                    now(), coalesce(s.user_id, %(admin)s), r.department_id, %(school)s, r.student_id, %(rtype)s,
+                    %(definition)s
+                FROM clearance_clearancerecord r JOIN orgs_student s ON s.id = r.student_id
+                WHERE r.plan_id = %(plan)s""",
+                p,
+            )
+            c.execute(
+                """UPDATE clearance_clearancerecord r SET case_id = k.id FROM workflow_case k
+                WHERE r.plan_id = %(plan)s AND k.subject_type_id = %(rtype)s AND k.subject_id = r.id""",
+                p,
+            )
+            c.execute(
+                """INSERT INTO workflow_task (round, pool_role, acting_role, state, opinion, data, created_at,
+                    case_id, pool_unit_id, step_id)
+                SELECT 1, 'checkpoint_operator', 'checkpoint_operator', 'open', '', '{}'::jsonb, now(), k.id,
+                    f.unit, f.step
+                FROM workflow_case k, unnest(%(steps)s::bigint[], %(units)s::bigint[]) f(step, unit)
+                WHERE k.definition_id = %(definition)s""",
+                p,
+            )
+            c.execute(
+                """INSERT INTO clearance_clearancecounter (plan_id, step_id, department_id, expected, passed, failed)
+                SELECT %(plan)s, sd.id, r.department_id, count(*), 0, 0
+                FROM clearance_clearancerecord r, workflow_stepdefinition sd
+                WHERE r.plan_id = %(plan)s AND sd.definition_id = %(definition)s GROUP BY sd.id, r.department_id""",
+                p,
+            )
+
+    m = compare(
+        f"initialise a plan ({students:,} students)",
+        rolled_back(op),
+        rolled_back(floor),
+        runs=runs,
+        note="actions.create_plan + 10 × add_checkpoint + actions.initialise, rolled back",
+        floor_note="the same plan and checkpoints through the actions + a hand-written SQL initialise (5 statements)",
+    )
+    m.extra = {"initialised": created["n"]}
+    return m
+
+
 # -- import -------------------------------------------------------------------------------------
 
 
@@ -207,8 +310,8 @@ def _parse(content: bytes) -> list[list[Any]]:
 
 
 def _slow(rows: int, runs: int) -> dict[str, Any]:
-    """Fewer runs and no warm-up for the 100k-row figures (each run takes many seconds)."""
-    return {"runs": min(runs, 3), "warmup": False} if rows >= 50_000 else {"runs": runs}
+    """Two runs and no warm-up for the 100k-row figures (each run takes many seconds; --full < 15 min)."""
+    return {"runs": min(runs, 2), "warmup": False} if rows >= 50_000 else {"runs": runs}
 
 
 def import_rows(ctx: dict[str, Any], path: Any, rows: int, runs: int) -> Measurement:
@@ -385,7 +488,7 @@ def pdfs(count: int, runs: int) -> Measurement:
         f"{count:,} agreement PDFs",
         op,
         floor,
-        runs=min(runs, 3) if big else runs,
+        runs=min(runs, 2) if big else runs,
         warmup=not big,
         note="documents kinds['agreement'].build + renderer.render for each of N bases",
         floor_note="typst Compiler.compile of the same N documents (JSON prepared beforehand)",
@@ -551,6 +654,7 @@ def run(size: Size, seed: int, info: dict[str, Any], *, only: set[str] | None = 
     if wanted("batch"):
         out.append(batch_pass(ctx, 500, runs))
         out.append(batch_pass(ctx, 10_000, runs))
+        out.append(initialise(ctx, runs))
     if wanted("import"):
         for rows in size.import_rows:
             out.append(import_rows(ctx, generate.import_file(rows, seed, bad=False), rows, runs))
