@@ -135,6 +135,7 @@ def markdown(result: dict[str, Any], chart: str | None) -> str:
                 + ", ".join(f"{k} {v:.2f}" for k, v in rebuild.items()),
                 "",
             ]
+    lines += goals(result)
     if result["measurements"]:
         lines += [
             "## Operations next to their floors",
@@ -173,6 +174,35 @@ def markdown(result: dict[str, Any], chart: str | None) -> str:
     if result.get("notes"):
         lines += ["", "## Notes", ""] + [f"- {n}" for n in result["notes"]]
     return "\n".join(lines) + "\n"
+
+
+def goals(result: dict[str, Any]) -> list[str]:
+    """The issue's written goals that this run can check, met or missed."""
+    rows: list[tuple[str, str, bool | None]] = []
+    data = result.get("dataset", {})
+    wall = result.get("wall_s", 0)
+    if result.get("size") == "L" and data and not data.get("reused"):
+        rows.append(("size L builds in < 90 s", f"{data.get('build_s', 0):.0f} s", data.get("build_s", 999) < 90))
+    if result.get("full"):
+        rows.append(("`--full` (L and the HTTP load) < 15 min", f"{wall / 60:.1f} min", wall < 900))
+    elif result.get("size") == "S" and result.get("kind", "suite") == "suite":
+        rows.append(("quick suite < 3 min", f"{wall:.0f} s", wall < 180))
+    http = [r for r in result.get("http", {}).get("rows", []) if r.get("page") == "province list"]
+    for row in http:
+        if row["mode"] == "closed loop":
+            rows.append(("province list saturation ≥ 500 req/s", f"{row['rps']:.0f} req/s", row["rps"] >= 500))
+        elif row["mode"] == "paced 300/s":
+            if row.get("skipped"):
+                rows.append(("province list p95 < 25 ms at 300 req/s", "not run: far past saturation", False))
+            else:
+                ok = row["p95_ms"] < 25 and row["rps"] >= 270
+                measured = f"{row['rps']:.0f} req/s, p95 {row['p95_ms']:.1f} ms"
+                rows.append(("province list p95 < 25 ms at 300 req/s", measured, ok))
+    if not rows:
+        return []
+    out = ["## Goals (issue 6)", "", "| goal | measured | |", "|---|---|---|"]
+    out += [f"| {goal} | {measured} | {'met' if ok else '**missed**'} |" for goal, measured, ok in rows]
+    return [*out, ""]
 
 
 def draw(result: dict[str, Any], path: Path) -> bool:
