@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import (
     BooleanField,
     CharField,
@@ -204,15 +204,20 @@ def _decide(
     of the events and one ``UPDATE`` of the counters, whatever the batch size.
     """
     out = BatchResult()
-    locking = Case.objects.select_for_update(of=("self",)) if connection.vendor == "postgresql" else Case.objects
-    rows = list(
-        locking.filter(pk__in=records.filter(case__isnull=False).values("case_id"))
-        .order_by("pk")
-        .values_list("clearance_record__student_id", "pk", "department_id")
+    rows = sorted(
+        records.filter(case__isnull=False).order_by().values_list("student_id", "case_id", "department_id"),
+        key=lambda row: row[1],
     )
     seen = {student for student, _case, _dept in rows}
     if not rows:
         return _Outcome(out, seen)
+    # The lock every decision on these cases queues behind, always taken in id order.
+    list(
+        Case.objects.select_for_update()
+        .filter(among("pk", [case_id for _s, case_id, _d in rows]))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
     case_of = {student: case_id for student, case_id, _dept in rows}
     in_scope = Value(True) if task_q is None else DbCase(When(task_q, then=Value(True)), default=Value(False))
     by_case = {
@@ -221,6 +226,7 @@ def _decide(
             among("case_id", [case_id for _s, case_id, _d in rows]), step=step, round=1
         )
         .annotate(scoped=ExpressionWrapper(in_scope, output_field=BooleanField()))
+        .order_by()
         .values_list("pk", "case_id", "state", "scoped")
     }
     change: list[tuple[int, int, str, int]] = []  # student, task, old state, department
