@@ -10,17 +10,53 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from campusflow.core import crypto
+from campusflow.core.roles import Role
 from campusflow.core.validators import normalize_code, normalize_id_number, validate_id_number
+from campusflow.core.widgets import FastSelect
 from campusflow.orgs.models import EnterpriseMentor, OrgUnit, Student, Teacher
 
 _SELECT = {"class": "form-select form-select-sm"}
 _INPUT = {"class": "form-control form-control-sm"}
+# Roles whose scope spans many schools (a province: 300 schools, thousands of colleges).
+_MULTI_SCHOOL = frozenset({Role.PROVINCIAL_ADMIN, Role.SYSTEM_ADMIN})
+
+
+def _spans_schools(request: Any) -> bool:
+    return request is not None and request.user.role in _MULTI_SCHOOL
+
+
+def _schools(request: Any) -> QuerySet[OrgUnit]:
+    if request is None:
+        return OrgUnit.objects.none()
+    return OrgUnit.objects.visible_to(request.user).filter(kind=OrgUnit.Kind.SCHOOL).order_by("sort_order", "code")
 
 
 def _departments(request: Any) -> QuerySet[OrgUnit]:
+    """The colleges to filter by: the person's own school's, or — over many schools — the chosen school's.
+
+    A province lists no college until a school is chosen: thousands of options would make
+    every page view slow and the list unusable on a phone.
+    """
     if request is None:
         return OrgUnit.objects.none()
-    return OrgUnit.objects.visible_to(request.user).filter(kind=OrgUnit.Kind.DEPARTMENT).order_by("sort_order", "code")
+    departments = OrgUnit.objects.visible_to(request.user).filter(kind=OrgUnit.Kind.DEPARTMENT)
+    if _spans_schools(request):
+        school = request.GET.get("school", "")
+        departments = departments.filter(school_id=int(school)) if school.isdigit() else departments.none()
+    return departments.order_by("sort_order", "code")
+
+
+class _PeopleFilter(django_filters.FilterSet):
+    """Shared by the people lists: a 学校 filter for those whose scope spans several schools."""
+
+    school = django_filters.ModelChoiceFilter(
+        label=_("学校"), queryset=_schools, empty_label=_("全部学校"), widget=FastSelect(attrs=_SELECT)
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not _spans_schools(self.request):
+            del self.filters["school"]
 
 
 def _search(queryset: QuerySet[Any], fields: tuple[str, ...], value: str) -> QuerySet[Any]:
@@ -53,14 +89,14 @@ class IdNumberSearchForm(forms.Form):
         return queryset.filter(id_number_index=crypto.blind_index(normalize_id_number(self.cleaned_data["id_number"])))
 
 
-class StudentFilter(django_filters.FilterSet):
+class StudentFilter(_PeopleFilter):
     q = django_filters.CharFilter(
         label=_("学号/姓名"),
         method="filter_q",
         widget=forms.TextInput(attrs=_INPUT | {"placeholder": _("学号或姓名")}),
     )
     department = django_filters.ModelChoiceFilter(
-        label=_("院系"), queryset=_departments, empty_label=_("全部院系"), widget=forms.Select(attrs=_SELECT)
+        label=_("院系"), queryset=_departments, empty_label=_("全部院系"), widget=FastSelect(attrs=_SELECT)
     )
     grade = django_filters.NumberFilter(
         label=_("年级"), widget=forms.NumberInput(attrs=_INPUT | {"placeholder": _("年级，如 2023")})
@@ -69,13 +105,13 @@ class StudentFilter(django_filters.FilterSet):
         label=_("学生类别"),
         choices=Student.Category.choices,
         empty_label=_("全部类别"),
-        widget=forms.Select(attrs=_SELECT),
+        widget=FastSelect(attrs=_SELECT),
     )
     status = django_filters.ChoiceFilter(
         label=_("学籍状态"),
         choices=Student.Status.choices,
         empty_label=_("全部状态"),
-        widget=forms.Select(attrs=_SELECT),
+        widget=FastSelect(attrs=_SELECT),
     )
 
     class Meta:
@@ -90,12 +126,12 @@ class StudentFilter(django_filters.FilterSet):
         return queryset.filter(Q(student_no__startswith=code) | Q(name__icontains=value))
 
 
-class TeacherFilter(django_filters.FilterSet):
+class TeacherFilter(_PeopleFilter):
     q = django_filters.CharFilter(
         label=_("工号/姓名"), method="filter_q", widget=forms.TextInput(attrs=_INPUT | {"placeholder": _("工号或姓名")})
     )
     department = django_filters.ModelChoiceFilter(
-        label=_("院系"), queryset=_departments, empty_label=_("全部院系"), widget=forms.Select(attrs=_SELECT)
+        label=_("院系"), queryset=_departments, empty_label=_("全部院系"), widget=FastSelect(attrs=_SELECT)
     )
     title = django_filters.CharFilter(
         label=_("职称"), lookup_expr="icontains", widget=forms.TextInput(attrs=_INPUT | {"placeholder": _("职称")})
@@ -113,7 +149,7 @@ class TeacherFilter(django_filters.FilterSet):
         return _search(queryset, ("staff_no", "name"), value)
 
 
-class MentorFilter(django_filters.FilterSet):
+class MentorFilter(_PeopleFilter):
     q = django_filters.CharFilter(
         label=_("姓名/编号/单位"),
         method="filter_q",
@@ -123,7 +159,7 @@ class MentorFilter(django_filters.FilterSet):
         label=_("专业技术职称"),
         choices=EnterpriseMentor.TitleLevel.choices,
         empty_label=_("全部职称"),
-        widget=forms.Select(attrs=_SELECT),
+        widget=FastSelect(attrs=_SELECT),
     )
     willing_first_supervisor = django_filters.BooleanFilter(
         label=_("愿任第一导师"),

@@ -207,3 +207,19 @@ def test_a_page_view_rewrites_the_session_at_most_once_a_minute(world: World) ->
 
 def test_the_budgets_are_the_issue_s() -> None:
     assert BUDGET == {"list": 4, "detail": 6, "dashboard": 2}
+
+
+@pytest.mark.spec("X-06", "P-04")
+def test_a_list_past_the_count_cap_says_so_and_still_pages(world: World, monkeypatch: Any, settings: Any) -> None:
+    from campusflow.core import pagination
+
+    settings.LIST_PAGE_SIZE = 20
+    monkeypatch.setattr(pagination, "COUNT_CAP", 30)
+    _students(world, 45)  # with the world's own: more than 30
+    client = client_for(world.school_admin)
+    first = client.get("/org/students/").content.decode()
+    assert "共 30+ 条" in first
+    assert "第 1 页 / 共 2 页" in first
+    assert client.get("/org/students/?page=2").content.decode().count('data-testid="student-row"') == 10
+    exact = client.get("/org/students/?q=学生1").content.decode()  # 学生1, 学生10…19: under the cap
+    assert "共 11 条" in exact and "+ 条" not in exact

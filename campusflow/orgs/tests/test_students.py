@@ -237,3 +237,25 @@ def test_student_list_query_count_is_fixed(world, django_assert_max_num_queries)
 def test_a_second_role_changes_what_the_list_shows(world):
     user = make_user("dual", Role.TEACHING_SECRETARY, world.me)
     assert "赵小红" in client_for(user).get(URL).content.decode()
+
+
+def _department_options(page: str) -> str:
+    found = re.search(r'<select[^>]*name="department"[^>]*>(.*?)</select>', page, re.S)
+    assert found is not None
+    return found.group(1)
+
+
+@pytest.mark.spec("P-04", "X-06")
+def test_a_province_filters_by_school_first_and_then_by_its_colleges(world):
+    client = client_for(world.provincial_admin)
+    page = client.get(URL).content.decode()
+    # Every school of the province to choose from; no college until a school is chosen.
+    assert 'name="school"' in page and world.school_a.name in page and world.school_b.name in page
+    assert _department_options(page).count("<option") == 1  # 全部院系 only
+    chosen = client.get(f"{URL}?school={world.school_b.pk}").content.decode()
+    departments = _department_options(chosen)
+    assert world.b_info.name in departments and world.cs.name not in departments
+    rows = chosen.count('data-testid="student-row"')
+    assert rows == Student.objects.filter(school=world.school_b).count()
+    # A school's own staff never see the school filter.
+    assert 'name="school"' not in client_for(world.school_admin).get(URL).content.decode()
