@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.forms.models import ModelChoiceIterator
 from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
@@ -19,7 +20,7 @@ class FastSelect(forms.Select):
     """
 
     def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None) -> SafeString:
-        choices = list(self.choices)
+        choices = self._choice_list()
         if any(isinstance(label, list | tuple) for _value, label in choices):
             return super().render(name, value, attrs, renderer)
         final = self.build_attrs(self.attrs, attrs)
@@ -34,3 +35,13 @@ class FastSelect(forms.Select):
             ),
         )
         return format_html("<select{}>{}</select>", flatatt(final), options)
+
+    def _choice_list(self) -> list[tuple[Any, Any]]:
+        iterator = self.choices
+        if isinstance(iterator, ModelChoiceIterator):
+            # One plain SELECT: the iterator's own way costs a COUNT (list() asks its len()) and,
+            # on PostgreSQL, a server-side cursor (DECLARE, FETCH, CLOSE).
+            field = iterator.field
+            head = [("", field.empty_label)] if field.empty_label is not None else []
+            return head + [iterator.choice(obj) for obj in iterator.queryset]
+        return list(iterator)
