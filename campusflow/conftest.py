@@ -32,6 +32,14 @@ def _seeded_definitions(request):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache() -> None:
+    """Each test starts with an empty cache (the home page's province rollup lives there)."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def sms_outbox() -> list[tuple[str, str]]:
     MemorySmsSender.outbox.clear()
     return MemorySmsSender.outbox

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -34,49 +35,88 @@ def home(request: AuthedRequest) -> HttpResponse:
     """
     user = request.user
     role = user.role
-    # Every figure of the page in one SELECT (core/aggregates.py), the chart in a second.
-    figures = workflow_selectors.count_figures(user)
     context: dict[str, object] = {"role": role}
-    if role is not None and role.is_personal:
+    # The person's own figures in one SELECT (core/aggregates.py) ...
+    figures = workflow_selectors.count_figures(user)
+    if role == Role.STUDENT:
+        context["student"] = Student.objects.visible_to(user).select_related("department", "supervisor").first()
+    elif role is not None and role.is_personal:
         # A supervisor or mentor thinks in "my students", not in the school's totals.
         context["personal"] = True
         figures["students"] = count_of(Student.objects.visible_to(user))
         if role == Role.SUPERVISOR:
             figures["mentors"] = count_of(EnterpriseMentor.objects.visible_to(user))
-    elif role is not None and role != Role.STUDENT:
-        figures["students"] = count_of(Student.objects.visible_to(user))
-        figures["teachers"] = count_of(Teacher.objects.visible_to(user))
-        figures["mentors"] = count_of(EnterpriseMentor.objects.visible_to(user))
-        figures["departments"] = count_of(OrgUnit.objects.visible_to(user).filter(kind=OrgUnit.Kind.DEPARTMENT))
-    if role in ACCOUNT_MANAGERS:
-        figures["inactive_accounts"] = count_of(
-            User.objects.visible_to(user).filter(status=User.Status.ACTIVE, activated_at__isnull=True)
-        )
+    elif role is not None and role not in PROVINCE_SCALE:
+        figures.update(_scope_figures(user, role))
     has_school = role in SCHOOL_MANAGERS and user.active_role is not None and user.active_role.unit is not None
     if has_school:
         figures["letter_uploaded_at"] = first_value(current_letters(user), "uploaded_at")
-    if role == Role.PROVINCIAL_ADMIN:
-        # The figure only; the school-by-school list is on the commitments page.
-        figures["schools"] = count_of(OrgUnit.objects.visible_to(user).filter(kind=OrgUnit.Kind.SCHOOL))
-        figures["letters_on_file"] = count_of(current_letters(user))
     values = one_row(user, **figures)
-    if role == Role.PROVINCIAL_ADMIN:
+    context["approvals"] = {key: values.pop(key) for key in ("todo", "overdue", "done", "mine", "cc")}
+    if has_school:
+        context["commitment"] = {"year": timezone.localdate().year, "uploaded_at": values.pop("letter_uploaded_at")}
+    # ... and the scope's: live for a school (one SELECT and the chart), from a one-minute
+    # rollup over a province, where counting a million students takes a quarter of a second.
+    if role in PROVINCE_SCALE:
+        rollup = _province_rollup(user, role)
+        values.update(rollup["values"])
+        context["placement_chart"] = rollup["chart"]
+        context["figures_at"] = rollup["at"]
+    elif role is not None and not role.is_personal and role != Role.STUDENT:
+        context["placement_chart"] = placements_by_college(user)
+    if "schools" in values:
         context["commitment_overview"] = {
             "year": timezone.localdate().year,
             "schools": values.pop("schools"),
             "on_file": values.pop("letters_on_file"),
         }
-    context["approvals"] = {key: values.pop(key) for key in ("todo", "overdue", "done", "mine", "cc")}
-    if has_school:
-        context["commitment"] = {"year": timezone.localdate().year, "uploaded_at": values.pop("letter_uploaded_at")}
     context["inactive_accounts"] = values.pop("inactive_accounts", 0)
     if values:
         context["counts"] = values
-    if role == Role.STUDENT:
-        context["student"] = Student.objects.visible_to(user).select_related("department", "supervisor").first()
-    elif role is not None and not role.is_personal:
-        context["placement_chart"] = placements_by_college(user)
     return render(request, "core/home.html", context)
+
+
+# Roles whose scope spans many schools: their home figures come from a one-minute rollup.
+PROVINCE_SCALE = frozenset({Role.PROVINCIAL_ADMIN, Role.SYSTEM_ADMIN})
+ROLLUP_SECONDS = 60
+
+
+def _scope_figures(user: Any, role: Role) -> dict[str, Any]:
+    """Counts of the people and colleges in the person's scope (as expressions for one_row)."""
+    figures: dict[str, Any] = {
+        "students": count_of(Student.objects.visible_to(user)),
+        "teachers": count_of(Teacher.objects.visible_to(user)),
+        "mentors": count_of(EnterpriseMentor.objects.visible_to(user)),
+        "departments": count_of(OrgUnit.objects.visible_to(user).filter(kind=OrgUnit.Kind.DEPARTMENT)),
+    }
+    if role in ACCOUNT_MANAGERS:
+        figures["inactive_accounts"] = count_of(
+            User.objects.visible_to(user).filter(status=User.Status.ACTIVE, activated_at__isnull=True)
+        )
+    if role == Role.PROVINCIAL_ADMIN:
+        # The figure only; the school-by-school list is on the commitments page.
+        figures["schools"] = count_of(OrgUnit.objects.visible_to(user).filter(kind=OrgUnit.Kind.SCHOOL))
+        figures["letters_on_file"] = count_of(current_letters(user))
+    return figures
+
+
+def _province_rollup(user: Any, role: Role) -> dict[str, Any]:
+    """The scope's figures and chart, computed at most once a minute per scope (role + unit).
+
+    Scope is a function of the role assignment alone (core/scoping.py), so everyone acting
+    in the same role at the same unit shares the figures.
+    """
+    assignment = user.active_role
+    key = f"home-rollup:{role}:{assignment.unit_id if assignment else ''}"
+    rollup: dict[str, Any] | None = cache.get(key)
+    if rollup is None:
+        rollup = {
+            "values": one_row(user, **_scope_figures(user, role)),
+            "chart": placements_by_college(user),
+            "at": timezone.now(),
+        }
+        cache.set(key, rollup, ROLLUP_SECONDS)
+    return rollup
 
 
 def placements_by_college(user: Any) -> dict[str, Any] | None:

@@ -223,3 +223,28 @@ def test_a_list_past_the_count_cap_says_so_and_still_pages(world: World, monkeyp
     assert client.get("/org/students/?page=2").content.decode().count('data-testid="student-row"') == 10
     exact = client.get("/org/students/?q=学生1").content.decode()  # 学生1, 学生10…19: under the cap
     assert "共 11 条" in exact and "+ 条" not in exact
+
+
+@pytest.mark.spec("X-04", "X-06")
+def test_a_province_home_reads_its_scope_figures_from_a_one_minute_rollup(world: World) -> None:
+    import time_machine
+
+    client = client_for(world.provincial_admin)
+    with time_machine.travel(timezone.now(), tick=False) as traveller:
+        first = client.get("/").content.decode()
+        assert 'data-testid="figures-at"' in first
+        shown = Student.objects.count()
+        assert f'data-testid="count-students">{shown}<' in first
+        _students(world, 3)
+        own = page_queries(client, "/")
+        assert not any('"orgs_student"' in sql for sql in own)  # from the rollup
+        assert f'data-testid="count-students">{shown}<' in client.get("/").content.decode()
+        traveller.shift(61)
+        assert f'data-testid="count-students">{shown + 3}<' in client.get("/").content.decode()
+    # A school's figures stay live.
+    school = client_for(world.school_admin)
+    before = school.get("/").content.decode()
+    assert 'data-testid="figures-at"' not in before
+    _students(world, 2)
+    count = Student.objects.filter(school=world.school_a).count()
+    assert f'data-testid="count-students">{count}<' in school.get("/").content.decode()
