@@ -36,7 +36,8 @@ def filtered_students(actor: Any, query: QueryDict) -> QuerySet[Student]:
     data = query.copy()
     for name in ("page", "full"):
         data.pop(name, None)
-    filterset = StudentFilter(data or None, queryset=students, request=SimpleNamespace(user=actor))
+    # The filter reads the chosen school from the request's GET (its colleges depend on it).
+    filterset = StudentFilter(data or None, queryset=students, request=SimpleNamespace(user=actor, GET=data))
     if filterset.is_bound and not filterset.is_valid():
         return students.none()
     return filterset.qs

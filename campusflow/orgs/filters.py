@@ -41,7 +41,7 @@ def _departments(request: Any) -> QuerySet[OrgUnit]:
         return OrgUnit.objects.none()
     departments = OrgUnit.objects.visible_to(request.user).filter(kind=OrgUnit.Kind.DEPARTMENT)
     if _spans_schools(request):
-        school = request.GET.get("school", "")
+        school = str(getattr(request, "GET", {}).get("school", ""))
         departments = departments.filter(school_id=int(school)) if school.isdigit() else departments.none()
     return departments.order_by("sort_order", "code")
 

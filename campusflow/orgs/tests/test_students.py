@@ -259,3 +259,17 @@ def test_a_province_filters_by_school_first_and_then_by_its_colleges(world):
     assert rows == Student.objects.filter(school=world.school_b).count()
     # A school's own staff never see the school filter.
     assert 'name="school"' not in client_for(world.school_admin).get(URL).content.decode()
+
+
+@pytest.mark.spec("P-04", "X-02")
+def test_a_province_export_keeps_the_school_and_college_filters(world):
+    from django.http import QueryDict
+
+    from campusflow.orgs.exports import filtered_students
+
+    query = QueryDict(f"school={world.school_a.pk}&department={world.cs.pk}")
+    rows = filtered_students(world.provincial_admin, query)
+    assert list(rows) and {s.department_id for s in rows} == {world.cs.pk}
+    # A college of another school than the one chosen is no valid choice: nothing, not everything.
+    wrong = QueryDict(f"school={world.school_b.pk}&department={world.cs.pk}")
+    assert not filtered_students(world.provincial_admin, wrong).exists()
