@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import sys
+import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -18,7 +21,7 @@ from typing import Any
 
 import psycopg
 
-from bench.common import Measurement, Size, compare
+from bench.common import ROOT, Measurement, Size, compare
 
 
 class Rollback(Exception):
@@ -431,7 +434,10 @@ def export(ctx: dict[str, Any], runs: int, *, who: str = "admin", query: str = "
 
     def op() -> None:
         fresh = student_export(admin, export_params)
-        count["rows"] = export_xlsx(fresh.rows, fresh.columns, io.BytesIO(), sheet_name=str(fresh.sheet_name))
+        # A temporary file, as the export job and the download write (a BytesIO workbook would
+        # make xlsxwriter hold everything in memory).
+        with tempfile.TemporaryFile() as output:
+            count["rows"] = export_xlsx(fresh.rows, fresh.columns, output, sheet_name=str(fresh.sheet_name))
 
     def floor() -> None:
         with connection.cursor() as c, c.cursor.copy(f"COPY ({statement}) TO STDOUT") as copy:
@@ -451,8 +457,25 @@ def export(ctx: dict[str, Any], runs: int, *, who: str = "admin", query: str = "
         note=f"orgs.exports.student_export({who}, query={query!r}) + tabular.exporting.export_xlsx (masked columns)",
         floor_note=f"COPY (the same query) TO STDOUT + xlsxwriter writing {width} columns of the same rows alone",
     )
-    m.extra = {"rows": count["rows"], "columns": width}
+    m.extra = {"rows": count["rows"], "columns": width, "peak_memory_mb": export_memory_mb(admin.pk, query)}
+    print(f"    {'':<44} peak memory of the export process: {m.extra['peak_memory_mb']:.0f} MB", flush=True)
     return m
+
+
+def export_memory_mb(user_id: int, query: str) -> float:
+    """Peak resident memory of one export in a fresh process, above what Django's set-up holds."""
+    import subprocess
+
+    done = subprocess.run(  # noqa: S603 - our own module, fixed arguments
+        [sys.executable, "-m", "bench.export_memory", str(user_id), query],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings"},
+    )
+    figures = json.loads(done.stdout.strip().splitlines()[-1])
+    return float(figures["peak_mb"])
 
 
 # -- PDFs ---------------------------------------------------------------------------------------
