@@ -53,6 +53,43 @@ _EXAMPLE_ID = "41010520010517001" + id_number_check_digit("41010520010517001")
 _PHONE_ALIASES = ("电话", "手机", "手机号", "联系电话", "手机号码（学生）")
 
 
+def resolve_departments(
+    rows: list[Row], *, school_id: int, own_department: OrgUnit | None, outside_message: str
+) -> dict[int, OrgUnit]:
+    """Replace each row's 院系 text (a name or a code of the school) by its id, in one query.
+
+    Rows naming an unknown, closed or — for a college-level importer — another college get
+    an error (``outside_message`` for the last). Returns the colleges found, by id.
+    """
+    texts = {row.values["department_id"] for row in rows if row.values.get("department_id")}
+    units = list(
+        OrgUnit.objects.filter(school_id=school_id, kind=OrgUnit.Kind.DEPARTMENT).filter(
+            Q(name__in=texts) | Q(code__in=texts)
+        )
+    )
+    by_text: dict[str, OrgUnit] = {}
+    for unit in units:
+        by_text.setdefault(unit.code, unit)
+    for unit in units:
+        by_text[unit.name] = unit  # a name wins over another unit's code
+    found_units: dict[int, OrgUnit] = {}
+    for row in rows:
+        text = row.values.get("department_id")
+        if not text:
+            continue
+        found = by_text.get(text)
+        if found is None:
+            row.error("院系", _("本校没有名为“%(name)s”的院系。") % {"name": text})
+        elif not found.is_active:
+            row.error("院系", _("院系“%(name)s”已停用。") % {"name": found.name})
+        elif own_department is not None and found.pk != own_department.pk:
+            row.error("院系", outside_message)
+        else:
+            row.values["department_id"] = found.pk
+            found_units[found.pk] = found
+    return found_units
+
+
 @register_import
 class StudentImport(ImportSpec):
     kind = "orgs.students"
@@ -139,28 +176,9 @@ class StudentImport(ImportSpec):
         return self.school_id
 
     def resolve(self, rows: list[Row], present: set[str]) -> None:
-        names = {row.values["department_id"] for row in rows if row.values.get("department_id")}
-        units = OrgUnit.objects.filter(school_id=self.school_id, kind=OrgUnit.Kind.DEPARTMENT).filter(
-            Q(name__in=names) | Q(code__in=names)
-        )
-        by_text: dict[str, OrgUnit] = {}
-        for unit in units:
-            by_text.setdefault(unit.code, unit)
-        for unit in units:
-            by_text[unit.name] = unit  # a name wins over another unit's code
-        for row in rows:
-            text = row.values.get("department_id")
-            if not text:
-                continue
-            found = by_text.get(text)
-            if found is None:
-                row.error("院系", _("本校没有名为“%(name)s”的院系。") % {"name": text})
-            elif not found.is_active:
-                row.error("院系", _("院系“%(name)s”已停用。") % {"name": found.name})
-            elif self.own_department is not None and found.pk != self.own_department.pk:
-                row.error("院系", _("只能导入本院系（%(name)s）的学生。") % {"name": self.own_department.name})
-            else:
-                row.values["department_id"] = found.pk
+        own = self.own_department
+        outside = _("只能导入本院系（%(name)s）的学生。") % {"name": own.name} if own is not None else ""
+        resolve_departments(rows, school_id=self.school_id, own_department=own, outside_message=outside)
         if "supervisor_id" in present:
             codes = {row.values["supervisor_id"] for row in rows if row.values.get("supervisor_id")}
             teachers: dict[str, int] = {}
@@ -314,31 +332,11 @@ class TeacherImport(ImportSpec):
         return self.school_id
 
     def resolve(self, rows: list[Row], present: set[str]) -> None:
-        texts = {row.values["department_id"] for row in rows if row.values.get("department_id")}
-        units = list(
-            OrgUnit.objects.filter(school_id=self.school_id, kind=OrgUnit.Kind.DEPARTMENT).filter(
-                Q(name__in=texts) | Q(code__in=texts)
-            )
+        own = self.own_department
+        outside = _("只能导入本院系（%(name)s）的教师。") % {"name": own.name} if own is not None else ""
+        self.departments.update(
+            resolve_departments(rows, school_id=self.school_id, own_department=own, outside_message=outside)
         )
-        by_text: dict[str, OrgUnit] = {}
-        for unit in units:
-            by_text.setdefault(unit.code, unit)
-        for unit in units:
-            by_text[unit.name] = unit  # a name wins over another unit's code
-        for row in rows:
-            text = row.values.get("department_id")
-            if not text:
-                continue
-            found = by_text.get(text)
-            if found is None:
-                row.error("院系", _("本校没有名为“%(name)s”的院系。") % {"name": text})
-            elif not found.is_active:
-                row.error("院系", _("院系“%(name)s”已停用。") % {"name": found.name})
-            elif self.own_department is not None and found.pk != self.own_department.pk:
-                row.error("院系", _("只能导入本院系（%(name)s）的教师。") % {"name": self.own_department.name})
-            else:
-                row.values["department_id"] = found.pk
-                self.departments[found.pk] = found
 
     def clean_row(self, row: Row, present: set[str]) -> None:
         flag = row.values.get("is_supervisor")
