@@ -142,3 +142,22 @@ def compare(
     ratio = f"{m.ratio:5.2f}×" if m.ratio is not None else "   — "
     print(f"  {name:<44} {m.op:10.2f} ms   floor {m.floor:10.2f} ms   {ratio}", flush=True)
     return m
+
+
+class Rollback(Exception):
+    """Raised to undo a timed write: the figures never include the commit."""
+
+
+def rolled_back(work: Callable[[], Any]) -> Callable[[], None]:
+    """``work`` in a transaction that is always rolled back."""
+    from django.db import transaction
+
+    def run() -> None:
+        try:
+            with transaction.atomic():
+                work()
+                raise Rollback
+        except Rollback:
+            pass
+
+    return run

@@ -21,7 +21,7 @@ import io
 import time
 from typing import Any
 
-from bench.common import Measurement, Size
+from bench.common import Measurement, Size, rolled_back
 
 COLUMNS = {
     "学号": "student_no",
@@ -45,24 +45,6 @@ COLUMNS = {
     "住宿信息": "accommodation",
     "校内导师工号": "supervisor",
 }
-
-
-class _Rollback(Exception):
-    pass
-
-
-def _rolled_back(work: Any) -> Any:
-    from django.db import transaction
-
-    def run() -> None:
-        try:
-            with transaction.atomic():
-                work()
-                raise _Rollback
-        except _Rollback:
-            pass
-
-    return run
 
 
 def resource_class(school_id: int) -> Any:
@@ -222,7 +204,7 @@ def compare_rows(rows: int, runs: int, seed: int = 1) -> Measurement:
         "use_bulk, batch 1,000), rolled back"
     )
     floor_note = "calamine parse + COPY of the same rows into orgs_student, rolled back"
-    m = _measure(name, _rolled_back(op), _rolled_back(lambda: _floor(content, school)), runs=runs, note=note)
+    m = _measure(name, rolled_back(op), rolled_back(lambda: _floor(content, school)), runs=runs, note=note)
     m.floor_note = floor_note
     m.extra = {"django_import_export": _version(), "statements": statements[0]}
     return m

@@ -16,30 +16,11 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable
 from typing import Any
 
 import psycopg
 
-from bench.common import ROOT, Measurement, Size, compare
-
-
-class Rollback(Exception):
-    pass
-
-
-def rolled_back(work: Callable[[], Any]) -> Callable[[], None]:
-    from django.db import transaction
-
-    def run() -> None:
-        try:
-            with transaction.atomic():
-                work()
-                raise Rollback
-        except Rollback:
-            pass
-
-    return run
+from bench.common import ROOT, Measurement, Size, compare, rolled_back
 
 
 def _raw() -> psycopg.Connection[Any]:
@@ -443,11 +424,12 @@ def export(ctx: dict[str, Any], runs: int, *, who: str = "admin", query: str = "
         with connection.cursor() as c, c.cursor.copy(f"COPY ({statement}) TO STDOUT") as copy:
             for _block in copy:
                 pass
-        workbook = xlsxwriter.Workbook(io.BytesIO(), {"constant_memory": True, "in_memory": True})
-        sheet = workbook.add_worksheet()
-        for index, row in enumerate(prefetched):
-            sheet.write_row(index, 0, row)
-        workbook.close()
+        with tempfile.TemporaryFile() as output:  # as the op writes
+            workbook = xlsxwriter.Workbook(output, {"constant_memory": True})
+            sheet = workbook.add_worksheet()
+            for index, row in enumerate(prefetched):
+                sheet.write_row(index, 0, row)
+            workbook.close()
 
     m = compare(
         f"export {len(prefetched):,} students to xlsx",
